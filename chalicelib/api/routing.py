@@ -1,0 +1,147 @@
+"""The HTTP edge: every route goes through :class:`Routes`, which authenticates the caller,
+parses the JSON body, and maps domain errors to HTTP responses — once, here."""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.metrics import MetricUnit
+from chalice import Blueprint, Response
+
+from chalicelib import errors, wiring
+
+logger = Logger(service="photojobs-api")
+metrics = Metrics(namespace="photojobs", service="photojobs-api")
+
+_STATUS_BY_ERROR: list[tuple[type[errors.DomainError], int]] = [
+    (errors.ValidationFailed, 400),
+    (errors.InvalidCursor, 400),
+    (errors.Unauthorized, 401),
+    (errors.NotFound, 404),
+    (errors.Conflict, 409),
+]
+
+
+@dataclass(frozen=True)
+class Operation:
+    """What the OpenAPI document says about a route."""
+
+    path: str
+    method: str
+    summary: str
+    auth: bool
+    tag: str
+    request_schema: str | None = None
+    query: tuple[str, ...] = ()
+
+
+@dataclass
+class ApiRequest:
+    principal: Any  # Principal when the route needs auth, else None
+    query: dict[str, str]
+    raw_body: bytes
+    headers: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def json(self) -> Any:
+        if not self.raw_body:
+            return {}
+        try:
+            return json.loads(self.raw_body)
+        except ValueError as exc:
+            raise errors.ValidationFailed(
+                [{"field": "body", "reason": "is not valid JSON"}]
+            ) from exc
+
+
+def error_response(exc: errors.DomainError) -> Response:
+    status = next(code for kind, code in _STATUS_BY_ERROR if isinstance(exc, kind))
+    headers: dict[str, str | list[str]] = {"Content-Type": "application/json"}
+    if status == 401:
+        headers["WWW-Authenticate"] = 'Bearer realm="photojobs"'
+    body = {"error": exc.code, "message": exc.message, **exc.details}
+    return Response(body=body, status_code=status, headers=headers)
+
+
+class Routes(Blueprint):
+    """A blueprint whose views take an :class:`ApiRequest` and return JSON-able data."""
+
+    operations: list[Operation] = []  # shared by every blueprint: the OpenAPI source
+
+    def __init__(self, import_name: str, tag: str) -> None:
+        super().__init__(import_name)
+        self.tag = tag
+
+    def api(
+        self,
+        path: str,
+        method: str = "GET",
+        *,
+        auth: bool = True,
+        status: int = 200,
+        request_schema: str | None = None,
+        query: tuple[str, ...] = (),
+    ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        def register(view: Callable[..., Any]) -> Callable[..., Any]:
+            summary = (view.__doc__ or view.__name__).strip().splitlines()[0]
+            Routes.operations.append(
+                Operation(path, method, summary, auth, self.tag, request_schema, query)
+            )
+
+            @functools.wraps(view)
+            def handle(**params: str) -> Response:
+                return self._handle(view, auth, status, params)
+
+            self.route(path, methods=[method], cors=True)(handle)
+            return view
+
+        return register
+
+    def _handle(
+        self, view: Callable[..., Any], auth: bool, status: int, params: dict[str, str]
+    ) -> Response:
+        request = self.current_request
+        headers = {k.lower(): v for k, v in (request.headers or {}).items()}
+        logger.set_correlation_id(request.context.get("requestId"))
+        metrics.add_dimension(name="route", value=view.__name__)
+        try:
+            principal = None
+            if auth:
+                principal = wiring.token_verifier().verify(headers.get("authorization"))
+                logger.append_keys(studio_id=principal.studio_id)
+            raw_body = request.raw_body or b""
+            if isinstance(raw_body, str):
+                raw_body = raw_body.encode()
+            api_request = ApiRequest(principal, dict(request.query_params or {}), raw_body, headers)
+            result = view(api_request, **params)
+            metrics.add_metric(name="Requests", unit=MetricUnit.Count, value=1)
+            if isinstance(result, Response):
+                return result
+            return Response(body=result, status_code=status)
+        except errors.DomainError as exc:
+            logger.info("request refused", extra={"error": exc.code, "route": view.__name__})
+            metrics.add_metric(name="ClientErrors", unit=MetricUnit.Count, value=1)
+            return error_response(exc)
+        except Exception:
+            logger.exception("unhandled error", extra={"route": view.__name__})
+            metrics.add_metric(name="ServerErrors", unit=MetricUnit.Count, value=1)
+            return Response(
+                body={"error": "internal_error", "message": "an internal error occurred"},
+                status_code=500,
+            )
+        finally:
+            metrics.flush_metrics()
+            metrics.clear_metrics()
+            logger.remove_keys(["studio_id"])
+
+
+def page_params(request: ApiRequest, *, default_limit: int = 25) -> tuple[int, str | None]:
+    raw = request.query.get("limit", str(default_limit))
+    if not raw.isdigit() or not 1 <= int(raw) <= 100:
+        raise errors.ValidationFailed([{"field": "limit", "reason": "must be between 1 and 100"}])
+    return int(raw), request.query.get("cursor") or None

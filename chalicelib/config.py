@@ -1,0 +1,77 @@
+"""One typed settings object, read from the environment once at the edge.
+
+Domain code never reads ``os.environ``; handlers call :func:`get_settings` and pass values on.
+AWS endpoints are not settings: boto3 honours ``AWS_ENDPOINT_URL`` / ``AWS_ENDPOINT_URL_<SERVICE>``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from functools import cache
+
+
+class SettingsError(RuntimeError):
+    """Configuration is missing or malformed; raised at start, never at request time."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    table_name: str
+    bucket_name: str
+    user_pool_id: str
+    user_pool_client_id: str
+    jwks_url: str
+    jwt_issuer: str
+    stage: str = "local"
+    region: str = "us-east-1"
+    shop_url: str = "http://127.0.0.1:8001"
+    build_galleries_function: str = "photojobs-build-galleries"
+    max_upload_bytes: int = 200 * 1024 * 1024
+
+
+# Setting name -> environment variable. Required settings have no default in Settings.
+ENVIRONMENT = {
+    "table_name": "PHOTOJOBS_TABLE",
+    "bucket_name": "PHOTOJOBS_BUCKET",
+    "user_pool_id": "COGNITO_USER_POOL_ID",
+    "user_pool_client_id": "COGNITO_CLIENT_ID",
+    "jwks_url": "COGNITO_JWKS_URL",
+    "jwt_issuer": "COGNITO_ISSUER",
+    "stage": "PHOTOJOBS_STAGE",
+    "region": "AWS_DEFAULT_REGION",
+    "shop_url": "PHOTOJOBS_SHOP_URL",
+    "build_galleries_function": "PHOTOJOBS_BUILD_GALLERIES_FUNCTION",
+    "max_upload_bytes": "PHOTOJOBS_MAX_UPLOAD_BYTES",
+}
+
+
+def load_settings(environ: Mapping[str, str]) -> Settings:
+    """Build settings from an environment mapping, naming every missing or bad variable."""
+    values: dict[str, object] = {}
+    missing: list[str] = []
+    for field in fields(Settings):
+        variable = ENVIRONMENT[field.name]
+        raw = environ.get(variable, "").strip()
+        if field.name == "region" and not raw:
+            raw = environ.get("AWS_REGION", "").strip()
+        if not raw:
+            if field.default is field.default_factory:  # no default: required
+                missing.append(variable)
+            continue
+        if field.type == "int":
+            try:
+                values[field.name] = int(raw)
+            except ValueError as exc:
+                raise SettingsError(f"{variable} must be an integer, got {raw!r}") from exc
+        else:
+            values[field.name] = raw
+    if missing:
+        raise SettingsError("missing configuration: " + ", ".join(sorted(missing)))
+    return Settings(**values)  # type: ignore[arg-type]
+
+
+@cache
+def get_settings() -> Settings:
+    return load_settings(os.environ)

@@ -1,0 +1,149 @@
+"""Create every AWS resource of a stage on an AWS-compatible endpoint (moto's server locally),
+from the same definitions production uses, and return the environment the code needs."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from chalicelib.adapters.aws import client
+from chalicelib.adapters.dynamo.schema import TTL_ATTRIBUTE, table_definition
+from chalicelib.resources import (
+    DLQ_RETENTION_SECONDS,
+    ORIGINALS_PREFIX,
+    UPLOAD_QUEUE_MAX_RECEIVES,
+    UPLOAD_QUEUE_VISIBILITY_SECONDS,
+    USER_POOL_CLIENT_FLOWS,
+    bucket_cors,
+    user_pool_definition,
+)
+
+
+@dataclass(frozen=True)
+class StageNames:
+    stage: str = "local"
+    region: str = "us-east-1"
+    sender_email: str = "photos@studio.example"
+
+    @property
+    def table(self) -> str:
+        return f"photojobs-{self.stage}"
+
+    @property
+    def bucket(self) -> str:
+        return f"photojobs-{self.stage}-media"
+
+    @property
+    def upload_queue(self) -> str:
+        return f"photojobs-{self.stage}-uploads"
+
+    @property
+    def schedule_group(self) -> str:
+        return f"photojobs-{self.stage}"
+
+
+@dataclass(frozen=True)
+class Stage:
+    names: StageNames
+    environment: dict[str, str]
+    upload_queue_url: str
+    dead_letter_queue_url: str
+
+
+def create_stage(names: StageNames, *, cors_origins: list[str]) -> Stage:
+    """Create the table, bucket, queues, identity pool, SES identity and schedule group."""
+    _create_table(names.table)
+    queue_url, dlq_url, queue_arn = _create_queues(names.upload_queue)
+    _create_bucket(names.bucket, queue_arn, cors_origins)
+    pool_id, client_id = _create_user_pool(names.stage)
+    client("ses").verify_email_identity(EmailAddress=names.sender_email)
+    client("scheduler").create_schedule_group(Name=names.schedule_group)
+    endpoint = client("cognito-idp").meta.endpoint_url.rstrip("/")
+    environment = {
+        "PHOTOJOBS_STAGE": names.stage,
+        "PHOTOJOBS_TABLE": names.table,
+        "PHOTOJOBS_BUCKET": names.bucket,
+        "PHOTOJOBS_SCHEDULE_GROUP": names.schedule_group,
+        "PHOTOJOBS_SENDER_EMAIL": names.sender_email,
+        "COGNITO_USER_POOL_ID": pool_id,
+        "COGNITO_CLIENT_ID": client_id,
+        # Locally the keys are served by the endpoint; the issuer keeps the AWS form.
+        "COGNITO_JWKS_URL": f"{endpoint}/{pool_id}/.well-known/jwks.json",
+        "COGNITO_ISSUER": f"https://cognito-idp.{names.region}.amazonaws.com/{pool_id}",
+    }
+    return Stage(names, environment, queue_url, dlq_url)
+
+
+def _create_table(name: str) -> None:
+    dynamodb = client("dynamodb")
+    dynamodb.create_table(TableName=name, **table_definition())
+    dynamodb.get_waiter("table_exists").wait(TableName=name)
+    dynamodb.update_time_to_live(
+        TableName=name, TimeToLiveSpecification={"Enabled": True, "AttributeName": TTL_ATTRIBUTE}
+    )
+
+
+def _create_queues(name: str) -> tuple[str, str, str]:
+    sqs = client("sqs")
+    dlq_url = sqs.create_queue(
+        QueueName=f"{name}-dlq",
+        Attributes={"MessageRetentionPeriod": str(DLQ_RETENTION_SECONDS)},
+    )["QueueUrl"]
+    dlq_arn = _queue_arn(dlq_url)
+    redrive = {"deadLetterTargetArn": dlq_arn, "maxReceiveCount": str(UPLOAD_QUEUE_MAX_RECEIVES)}
+    queue_url = sqs.create_queue(
+        QueueName=name,
+        Attributes={
+            "VisibilityTimeout": str(UPLOAD_QUEUE_VISIBILITY_SECONDS),
+            "RedrivePolicy": json.dumps(redrive),
+        },
+    )["QueueUrl"]
+    return queue_url, dlq_url, _queue_arn(queue_url)
+
+
+def _queue_arn(url: str) -> str:
+    attributes = client("sqs").get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])
+    return str(attributes["Attributes"]["QueueArn"])
+
+
+def _create_bucket(name: str, queue_arn: str, cors_origins: list[str]) -> None:
+    s3 = client("s3")
+    s3.create_bucket(Bucket=name)
+    s3.put_public_access_block(
+        Bucket=name,
+        PublicAccessBlockConfiguration={
+            "BlockPublicAcls": True,
+            "IgnorePublicAcls": True,
+            "BlockPublicPolicy": True,
+            "RestrictPublicBuckets": True,
+        },
+    )
+    s3.put_bucket_cors(Bucket=name, CORSConfiguration=bucket_cors(cors_origins))
+    s3.put_bucket_notification_configuration(
+        Bucket=name,
+        NotificationConfiguration={
+            "QueueConfigurations": [
+                {
+                    "QueueArn": queue_arn,
+                    "Events": ["s3:ObjectCreated:*"],
+                    "Filter": {
+                        "Key": {"FilterRules": [{"Name": "prefix", "Value": ORIGINALS_PREFIX}]}
+                    },
+                }
+            ]
+        },
+    )
+
+
+def _create_user_pool(stage: str) -> tuple[str, str]:
+    cognito = client("cognito-idp")
+    pool: dict[str, Any] = cognito.create_user_pool(**user_pool_definition(f"photojobs-{stage}"))
+    pool_id = pool["UserPool"]["Id"]
+    app_client = cognito.create_user_pool_client(
+        UserPoolId=pool_id,
+        ClientName="photojobs-cli",
+        GenerateSecret=False,
+        ExplicitAuthFlows=USER_POOL_CLIENT_FLOWS,
+    )
+    return pool_id, app_client["UserPoolClient"]["ClientId"]
