@@ -47,8 +47,10 @@ infra-check: install
 test: install lint infra-check
 	$(BIN)/pytest
 
+# Benchmarks print numbers and ratios; nothing here fails on timings.
 bench: install
 	$(BIN)/python -m tests.bench.bench_import
+	$(BIN)/python -m tests.bench.bench_ingest
 
 clean:
 	rm -rf $(VENV) build infra/build .mypy_cache .ruff_cache .pytest_cache
