@@ -1,0 +1,554 @@
+"""Security and wiring properties of infra/template.yaml, read statically (no pip, no chalice).
+
+The full build (`python infra/build.py check`) proves the artefacts and lints the merged
+template; these tests pin the properties a reviewer would otherwise have to re-check by eye.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import re
+import subprocess
+import sys
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pytest
+from cfnlint.decode import cfn_yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+TEMPLATE = ROOT / "infra" / "template.yaml"
+
+# Statements allowed to use Resource "*", each because AWS offers no resource ARN for them
+# (Sid -> actions). None today; SMS sending (sns:Publish to a phone number) will need one.
+WILDCARD_RESOURCE_SIDS: dict[str, set[str]] = {}
+APP_ENVIRONMENT = {
+    "PHOTOJOBS_TABLE",
+    "PHOTOJOBS_BUCKET",
+    "PHOTOJOBS_STAGE",
+    "COGNITO_USER_POOL_ID",
+    "COGNITO_CLIENT_ID",
+    "COGNITO_JWKS_URL",
+    "COGNITO_ISSUER",
+    "PHOTOJOBS_SESSION_SECRET_ARN",
+    "PHOTOJOBS_SENDER_EMAIL",
+    "PHOTOJOBS_SHOP_URL",
+    "POWERTOOLS_SERVICE_NAME",
+    "POWERTOOLS_METRICS_NAMESPACE",
+    "LOG_LEVEL",
+}
+
+
+@cache
+def template() -> dict[str, Any]:
+    # cfn-lint's decoder understands the short forms (!Ref, !GetAtt, !Sub, ...).
+    return json.loads(json.dumps(cfn_yaml.load(str(TEMPLATE))))
+
+
+def resources(kind: str) -> dict[str, dict[str, Any]]:
+    return {name: r for name, r in template()["Resources"].items() if r["Type"] == kind}
+
+
+def props(name: str) -> dict[str, Any]:
+    return template()["Resources"][name]["Properties"]
+
+
+def find_in_map(value: Any) -> Any:
+    if isinstance(value, dict) and "Fn::FindInMap" in value:
+        mapping, first, second = value["Fn::FindInMap"]
+        return template()["Mappings"][mapping][first][second]
+    return value
+
+
+def as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def references(value: Any) -> set[str]:
+    """Logical ids a fragment depends on through Ref, GetAtt or ${...} in Sub."""
+    found: set[str] = set()
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            if key == "Ref":
+                found.add(inner)
+            elif key == "Fn::GetAtt":
+                found.add(inner[0] if isinstance(inner, list) else inner.split(".")[0])
+            elif key == "Fn::Sub":
+                text = inner if isinstance(inner, str) else inner[0]
+                found |= {m.split(".")[0] for m in re.findall(r"\$\{([^}!]+)\}", text)}
+                found |= references(inner[1:]) if isinstance(inner, list) else set()
+            else:
+                found |= references(inner)
+    elif isinstance(value, list):
+        for inner in value:
+            found |= references(inner)
+    return found
+
+
+def role_statements() -> list[tuple[str, dict[str, Any]]]:
+    statements = []
+    for name, role in resources("AWS::IAM::Role").items():
+        for policy in role["Properties"].get("Policies", []):
+            for statement in policy["PolicyDocument"]["Statement"]:
+                statements.append((name, statement))
+    return statements
+
+
+def test_table_matches_the_pynamodb_models() -> None:
+    # Given the definition the app derives from its PynamoDB models
+    from chalicelib.adapters.dynamo.schema import table_definition
+
+    expected = table_definition()
+    # When reading the template's table
+    table = props("Table")
+
+    # Then keys, attributes, indexes and billing agree
+    def by_name(items: list[dict[str, Any]], key: str) -> list[dict[str, Any]]:
+        return sorted(items, key=lambda item: item[key])
+
+    assert table["KeySchema"] == expected["KeySchema"]
+    assert by_name(table["AttributeDefinitions"], "AttributeName") == by_name(
+        expected["AttributeDefinitions"], "AttributeName"
+    )
+    assert by_name(table["GlobalSecondaryIndexes"], "IndexName") == by_name(
+        expected["GlobalSecondaryIndexes"], "IndexName"
+    )
+    assert table["BillingMode"] == expected["BillingMode"]
+
+
+def test_table_has_ttl_pitr_and_encryption() -> None:
+    table = props("Table")
+    assert table["TimeToLiveSpecification"] == {"AttributeName": "expires_at", "Enabled": True}
+    assert table["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"] is True
+    assert table["SSESpecification"]["SSEEnabled"] is True
+    assert template()["Resources"]["Table"]["DeletionPolicy"] == "Retain"
+
+
+@pytest.mark.parametrize("bucket", ["MediaBucket", "SiteBucket"])
+def test_buckets_block_all_public_access_and_encrypt(bucket: str) -> None:
+    bucket_props = props(bucket)
+    assert bucket_props["PublicAccessBlockConfiguration"] == {
+        "BlockPublicAcls": True,
+        "BlockPublicPolicy": True,
+        "IgnorePublicAcls": True,
+        "RestrictPublicBuckets": True,
+    }
+    assert bucket_props["BucketEncryption"]["ServerSideEncryptionConfiguration"]
+    assert bucket_props["OwnershipControls"]["Rules"] == [
+        {"ObjectOwnership": "BucketOwnerEnforced"}
+    ]
+
+
+def test_every_bucket_is_covered_by_this_test() -> None:
+    assert set(resources("AWS::S3::Bucket")) == {"MediaBucket", "SiteBucket"}
+
+
+def test_only_originals_trigger_processing() -> None:
+    # Given the media bucket's notifications
+    notifications = props("MediaBucket")["NotificationConfiguration"]
+    assert set(notifications) == {"QueueConfigurations"}
+    (queue_config,) = notifications["QueueConfigurations"]
+    # Then exactly one prefix rule sends originals/ (and so never derived/) to the upload queue
+    assert queue_config["Queue"] == {"Fn::GetAtt": ["UploadQueue", "Arn"]}
+    assert queue_config["Event"].startswith("s3:ObjectCreated:")
+    assert queue_config["Filter"]["S3Key"]["Rules"] == [{"Name": "prefix", "Value": "originals/"}]
+
+
+def test_bucket_notification_has_no_dependency_cycle() -> None:
+    # The bucket waits for the queue policy, and the policy names the bucket without !Ref.
+    bucket = template()["Resources"]["MediaBucket"]
+    assert "UploadQueuePolicy" in as_list(bucket["DependsOn"])
+    (statement,) = props("UploadQueuePolicy")["PolicyDocument"]["Statement"]
+    source_arn = statement["Condition"]["ArnEquals"]["aws:SourceArn"]["Fn::Sub"]
+    bucket_name = bucket["Properties"]["BucketName"]["Fn::Sub"]
+    assert source_arn == "arn:${AWS::Partition}:s3:::" + bucket_name
+    assert statement["Principal"] == {"Service": "s3.amazonaws.com"}
+    assert statement["Action"] == "sqs:SendMessage"
+    assert "MediaBucket" not in references(props("UploadQueuePolicy"))
+
+
+def test_uploads_cors_exposes_etag_for_multipart() -> None:
+    (rule,) = props("MediaBucket")["CorsConfiguration"]["CorsRules"]
+    assert set(rule["AllowedMethods"]) == {"PUT", "POST"}
+    assert rule["ExposedHeaders"] == ["ETag"]
+    assert "*" not in json.dumps(rule["AllowedOrigins"])
+
+
+def test_incomplete_multipart_uploads_are_aborted() -> None:
+    rules = props("MediaBucket")["LifecycleConfiguration"]["Rules"]
+    days = [r["AbortIncompleteMultipartUpload"]["DaysAfterInitiation"] for r in rules]
+    assert days and all(1 <= day <= 7 for day in days)
+
+
+def test_upload_queue_redrives_to_the_dlq_after_five_receives() -> None:
+    queue = props("UploadQueue")
+    assert queue["RedrivePolicy"] == {
+        "deadLetterTargetArn": {"Fn::GetAtt": ["UploadDeadLetterQueue", "Arn"]},
+        "maxReceiveCount": 5,
+    }
+    assert props("UploadDeadLetterQueue")["MessageRetentionPeriod"] == 14 * 24 * 3600
+    assert queue["SqsManagedSseEnabled"] is True
+    assert props("UploadDeadLetterQueue")["SqsManagedSseEnabled"] is True
+
+
+def test_visibility_timeout_is_at_least_six_times_the_function_timeout() -> None:
+    visibility = find_in_map(props("UploadQueue")["VisibilityTimeout"])
+    timeout = find_in_map(props("ProcessUploadFunction")["Timeout"])
+    assert visibility >= 6 * timeout
+
+
+def test_event_source_mapping_reports_batch_item_failures() -> None:
+    (mapping,) = resources("AWS::Lambda::EventSourceMapping").values()
+    assert mapping["Properties"]["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    assert mapping["Properties"]["EventSourceArn"] == {"Fn::GetAtt": ["UploadQueue", "Arn"]}
+    assert mapping["Properties"]["FunctionName"] == {"Ref": "ProcessUploadFunction"}
+    assert 1 <= mapping["Properties"]["BatchSize"] <= 10
+
+
+def test_no_wildcard_resource_or_action_except_documented() -> None:
+    for role, statement in role_statements():
+        actions = set(as_list(statement["Action"]))
+        assert "*" not in actions and not any(a.endswith(":*") for a in actions), (role, actions)
+        if "*" in as_list(statement.get("Resource", [])):
+            assert statement.get("Sid") in WILDCARD_RESOURCE_SIDS, (role, statement)
+            assert actions <= WILDCARD_RESOURCE_SIDS[statement["Sid"]], (role, actions)
+        assert "NotResource" not in statement and "NotAction" not in statement
+
+
+def test_no_role_passes_roles_invokes_functions_or_schedules() -> None:
+    # Nothing deployed today starts another function or a schedule; the scheduler and gallery
+    # functions bring these permissions back with their own, scoped statements.
+    for role, statement in role_statements():
+        actions = as_list(statement["Action"])
+        assert not [a for a in actions if a == "iam:PassRole" or a.startswith("lambda:")], role
+        assert not [a for a in actions if a.startswith("scheduler:")], role
+
+
+def test_the_api_reads_only_the_session_signing_key() -> None:
+    statements = {s["Sid"]: s for role, s in role_statements() if role == "ApiHandlerRole"}
+    reads = [s for s in statements.values() if "secretsmanager:GetSecretValue" in s["Action"]]
+    assert reads == [statements["Secrets"]]
+    assert statements["Secrets"]["Resource"] == {"Ref": "SessionSigningKeySecret"}
+
+
+def test_process_upload_reads_originals_and_writes_only_derived() -> None:
+    statements = {s["Sid"]: s for role, s in role_statements() if role == "ProcessUploadRole"}
+    assert statements["ReadOriginals"]["Action"] == "s3:GetObject"
+    assert statements["ReadOriginals"]["Resource"]["Fn::Sub"].endswith("/originals/*")
+    assert statements["WriteDerived"]["Action"] == "s3:PutObject"
+    assert statements["WriteDerived"]["Resource"]["Fn::Sub"].endswith("/derived/*")
+    writes = [s for s in statements.values() if "s3:PutObject" in as_list(s["Action"])]
+    assert writes == [statements["WriteDerived"]]
+
+
+def test_every_function_gets_the_app_configuration() -> None:
+    # Exactly: a variable left over from a removed resource would point at nothing.
+    variables = template()["Globals"]["Function"]["Environment"]["Variables"]
+    assert set(variables) == APP_ENVIRONMENT
+
+
+def test_every_required_setting_of_the_app_is_provided() -> None:
+    # Given the settings chalicelib.config refuses to start without
+    from dataclasses import MISSING, fields
+
+    from chalicelib.config import ENVIRONMENT, Settings
+
+    required = {ENVIRONMENT[f.name] for f in fields(Settings) if f.default is MISSING}
+    # Then the template's Globals set every one of them (Lambda itself sets the region)
+    variables = template()["Globals"]["Function"]["Environment"]["Variables"]
+    assert required <= set(variables)
+
+
+def test_image_functions_run_on_amazon_linux_2023() -> None:
+    functions = {
+        name: r["Properties"]
+        for name, r in resources("AWS::Serverless::Function").items()
+        if name != "APIHandler"
+    }
+    assert {p["Handler"] for p in functions.values()} == {
+        "functions.process_upload.handler.handler",
+    }
+    assert not resources("AWS::Lambda::Function")
+    for properties in functions.values():
+        assert properties["Runtime"] in ("python3.12", "python3.13")
+        assert properties["Architectures"] == ["x86_64"]
+        assert properties["CodeUri"] == "./functions.zip"
+
+
+def test_user_pool_keeps_the_studio_id_out_of_users_hands() -> None:
+    pool = props("UserPool")
+    (studio,) = [a for a in pool["Schema"] if a["Name"] == "studio_id"]
+    assert studio["AttributeDataType"] == "String" and studio["Mutable"] is False
+    assert pool["UsernameAttributes"] == ["email"]
+    assert pool["AdminCreateUserConfig"]["AllowAdminCreateUserOnly"] is True
+    client = props("UserPoolClient")
+    assert client["GenerateSecret"] is False
+    assert set(client["ExplicitAuthFlows"]) == {
+        "ALLOW_USER_PASSWORD_AUTH",
+        "ALLOW_REFRESH_TOKEN_AUTH",
+    }
+    assert "custom:studio_id" not in client["WriteAttributes"]
+
+
+def test_site_is_private_behind_cloudfront_origin_access_control() -> None:
+    config = props("SiteDistribution")["DistributionConfig"]
+    (origin,) = config["Origins"]
+    assert origin["OriginAccessControlId"] == {"Fn::GetAtt": ["SiteOriginAccessControl", "Id"]}
+    assert config["DefaultRootObject"] == "index.html"
+    assert config["DefaultCacheBehavior"]["ViewerProtocolPolicy"] == "redirect-to-https"
+    (read,) = [
+        s
+        for s in props("SiteBucketPolicy")["PolicyDocument"]["Statement"]
+        if s["Effect"] == "Allow"
+    ]
+    assert read["Principal"] == {"Service": "cloudfront.amazonaws.com"}
+    assert "aws:SourceArn" in read["Condition"]["StringEquals"]
+
+
+def test_secrets_are_generated_not_written_in_the_template() -> None:
+    secrets = resources("AWS::SecretsManager::Secret")
+    assert set(secrets) == {"SessionSigningKeySecret"}
+    for secret in secrets.values():
+        assert "SecretString" not in secret["Properties"]
+        assert "GenerateSecretString" in secret["Properties"]
+
+
+def test_every_function_has_its_own_role_and_log_group() -> None:
+    functions = {
+        name: r["Properties"]
+        for name, r in resources("AWS::Serverless::Function").items()
+        if name != "APIHandler"
+    }
+    for name, properties in functions.items():
+        role = properties["Role"]["Fn::GetAtt"][0]
+        log_group = properties["LoggingConfig"]["LogGroup"]["Ref"]
+        assert template()["Resources"][role]["Type"] == "AWS::IAM::Role", name
+        assert template()["Resources"][log_group]["Type"] == "AWS::Logs::LogGroup", name
+    roles = [p["Role"]["Fn::GetAtt"][0] for p in functions.values()]
+    assert len(roles) == len(set(roles))
+    # Every log group and role belongs to a function (nothing left from removed functions).
+    assert set(resources("AWS::IAM::Role")) == {*roles, "ApiHandlerRole"}
+    assert set(resources("AWS::Logs::LogGroup")) == {
+        *(p["LoggingConfig"]["LogGroup"]["Ref"] for p in functions.values()),
+        "ApiLogGroup",
+    }
+
+
+def test_chalice_role_is_replaced_by_the_template() -> None:
+    # Chalice's own role policy is a deny-all placeholder that the merge template replaces.
+    config = json.loads((ROOT / ".chalice" / "config.json").read_text())
+    stage = config["stages"]["aws"]
+    assert stage["autogen_policy"] is False
+    placeholder = json.loads((ROOT / ".chalice" / stage["iam_policy_file"]).read_text())
+    assert [s["Effect"] for s in placeholder["Statement"]] == ["Deny"]
+    assert props("ApiHandlerRole")["Policies"][0]["PolicyDocument"]["Statement"]
+
+
+@pytest.fixture
+def infra_path() -> Any:
+    """infra/ is a directory of scripts, not a package: its modules import each other by name."""
+    sys.path.insert(0, str(ROOT / "infra"))
+    try:
+        yield
+    finally:
+        sys.path.remove(str(ROOT / "infra"))
+
+
+@pytest.fixture
+def nativefit(infra_path: None) -> Any:
+    import nativefit
+
+    return nativefit
+
+
+@pytest.fixture
+def templatecheck(infra_path: None) -> Any:
+    import templatecheck
+
+    return templatecheck
+
+
+@pytest.fixture
+def build_script(infra_path: None, monkeypatch: pytest.MonkeyPatch) -> Any:
+    # Loaded from its path: `import build` could find the generated build/ directories instead.
+    spec = importlib.util.spec_from_file_location("infra_build", ROOT / "infra" / "build.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, "infra_build", module)  # dataclasses look it up there
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize(
+    ("tag", "runtime", "fits"),
+    [
+        ("cp312-cp312-manylinux_2_28_x86_64", "python3.12", True),
+        ("cp312-cp312-manylinux_2_28_x86_64", "python3.11", False),  # glibc 2.26 < 2.28
+        ("cp311-cp311-manylinux_2_17_x86_64", "python3.12", False),  # other CPython
+        ("cp311-abi3-manylinux2014_x86_64", "python3.12", True),  # stable ABI
+        ("cp312-cp312-manylinux_2_28_aarch64", "python3.12", False),  # other machine
+        ("cp312-cp312-manylinux_2_35_x86_64", "python3.12", False),  # glibc 2.34 < 2.35
+        ("cp312-cp312-linux_x86_64", "python3.12", False),  # not a portable wheel
+        ("py3-none-any", "python3.11", True),
+    ],
+)
+def test_wheel_tags_are_judged_against_the_runtime(
+    nativefit: Any, tag: str, runtime: str, fits: bool
+) -> None:
+    assert nativefit._tag_fits(tag, nativefit.RUNTIMES[runtime], "x86_64") is fits
+
+
+# ---------------------------------------------------------------- handlers come from the template
+
+PROCESS_UPLOAD = {
+    "Type": "AWS::Serverless::Function",
+    "Properties": {
+        "CodeUri": "./functions.zip",
+        "Handler": "functions.process_upload.handler.handler",
+        "Runtime": "python3.12",
+    },
+}
+
+
+def project(root: Path, handlers: list[str], resources: dict[str, Any]) -> Path:
+    """A minimal project: functions/<name>/handler.py for each name and a template."""
+    for name in handlers:
+        (root / "functions" / name).mkdir(parents=True)
+        (root / "functions" / name / "handler.py").write_text("def handler(e, c): ...\n")
+    template_path = root / "infra" / "template.yaml"
+    template_path.parent.mkdir()
+    # JSON is YAML: the loader under test reads it like the real template.
+    template_path.write_text(json.dumps({"Resources": resources}))
+    return template_path
+
+
+def test_the_real_template_and_handler_files_match(templatecheck: Any) -> None:
+    assert templatecheck.handler_problems(template(), ROOT) == []
+    handlers = templatecheck.function_handlers(template())
+    assert [(f.logical_id, f.code_uri, f.handler) for f in handlers] == [
+        ("ProcessUploadFunction", "./functions.zip", "functions.process_upload.handler.handler")
+    ]
+
+
+def test_a_function_whose_handler_module_does_not_exist_is_rejected(
+    templatecheck: Any, tmp_path: Path
+) -> None:
+    # Given a template declaring BuildGalleries while only process_upload has code
+    build_galleries = json.loads(json.dumps(PROCESS_UPLOAD))
+    build_galleries["Properties"]["Handler"] = "functions.build_galleries.handler.handler"
+    template_path = project(
+        tmp_path,
+        ["process_upload"],
+        {"ProcessUploadFunction": PROCESS_UPLOAD, "BuildGalleriesFunction": build_galleries},
+    )
+    (tmp_path / "functions" / "build_galleries").mkdir()
+    (tmp_path / "functions" / "build_galleries" / "__init__.py").touch()  # package, no handler
+
+    # When checking the template against the code
+    problems = templatecheck.handler_problems(templatecheck.load_yaml(template_path), tmp_path)
+
+    # Then exactly that function is reported, naming the missing module and file
+    assert problems == [
+        "BuildGalleriesFunction: handler module functions.build_galleries.handler does not "
+        "exist (Handler functions.build_galleries.handler.handler, expected "
+        "functions/build_galleries/handler.py)"
+    ]
+
+
+def test_a_plain_lambda_function_is_checked_too(templatecheck: Any, tmp_path: Path) -> None:
+    resources = {
+        "ProcessUploadFunction": PROCESS_UPLOAD,
+        "Sender": {
+            "Type": "AWS::Lambda::Function",
+            "Properties": {"Code": "./functions.zip", "Handler": "functions.send.handler.main"},
+        },
+        "Remote": {
+            "Type": "AWS::Lambda::Function",
+            "Properties": {"Code": {"S3Bucket": "b", "S3Key": "k"}, "Handler": "x.handler"},
+        },
+    }
+    template_path = project(tmp_path, ["process_upload"], resources)
+
+    problems = templatecheck.handler_problems(templatecheck.load_yaml(template_path), tmp_path)
+
+    assert problems == [
+        "Sender: handler module functions.send.handler does not exist (Handler "
+        "functions.send.handler.main, expected functions/send/handler.py)",
+        "Remote: Handler x.handler but no local CodeUri; use CodeUri: ./functions.zip",
+    ]
+
+
+def test_a_handler_file_missing_from_the_template_is_reported(
+    templatecheck: Any, tmp_path: Path
+) -> None:
+    # Given handler code for send_messages but no function in the template using it
+    template_path = project(
+        tmp_path, ["process_upload", "send_messages"], {"ProcessUploadFunction": PROCESS_UPLOAD}
+    )
+
+    problems = templatecheck.handler_problems(templatecheck.load_yaml(template_path), tmp_path)
+
+    assert problems == [
+        "functions/send_messages/handler.py is not deployed: no function in the template has "
+        "Handler functions.send_messages.handler.<function> (see infra/README.md, "
+        "'Adding a function')"
+    ]
+
+
+def test_the_check_stops_before_building_on_a_handler_mismatch(
+    build_script: Any, tmp_path: Path
+) -> None:
+    # Given an otherwise complete project whose template names a function without code
+    for name in ("app.py", "pyproject.toml", "chalicelib/__init__.py", ".chalice/config.json"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).touch()
+    (tmp_path / ".chalice" / "policy-aws.json").touch()
+    missing = json.loads(json.dumps(PROCESS_UPLOAD))
+    missing["Properties"]["Handler"] = "functions.send_messages.handler.handler"
+    template_path = project(tmp_path, [], {"SendMessagesFunction": missing})
+
+    # When the build's preflight runs (main returns 1 on any of these, before pip or chalice)
+    problems = build_script.preflight(tmp_path, template_path)
+
+    # Then the missing module is the reason given
+    assert [p for p in problems if "objdump" not in p] == [
+        "SendMessagesFunction: handler module functions.send_messages.handler does not exist "
+        "(Handler functions.send_messages.handler.handler, expected "
+        "functions/send_messages/handler.py)"
+    ]
+
+
+def test_the_smoke_import_calls_each_template_handler_by_name(tmp_path: Path) -> None:
+    # Given an artefact whose module exists but lacks the function the template names
+    (tmp_path / "functions" / "demo").mkdir(parents=True)
+    (tmp_path / "functions" / "demo" / "handler.py").write_text("def handler(e, c): ...\n")
+    smoke = [sys.executable, "-S", "-E", str(ROOT / "infra" / "smoke.py"), str(tmp_path)]
+
+    # When smoke-importing it with a bare interpreter
+    result = subprocess.run(
+        [*smoke, "functions", "functions.demo.handler.main"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        check=False,
+    )
+
+    # Then it fails naming the handler, before any native round trip is attempted
+    assert result.returncode != 0
+    assert "functions.demo.handler.main: functions.demo.handler has no callable main" in (
+        result.stderr
+    )
+
+
+def test_the_api_artefact_is_resolved_without_image_libraries(infra_path: None) -> None:
+    # reportlab requires Pillow, so it is image work and stays out of the API with Pillow.
+    import artefacts
+
+    requirements = artefacts.runtime_requirements(ROOT / "pyproject.toml")
+    api = {line.split("=")[0].split("[")[0].lower() for line in requirements.api}
+    functions = {line.split("=")[0].split("[")[0].lower() for line in requirements.functions}
+    assert not api & {"pillow", "reportlab", "zxing-cpp", "pyzbar", "chalice"}
+    assert {"pillow", "reportlab", "zxing-cpp"} <= functions
+    assert not functions & {"pyzbar", "chalice"}
