@@ -145,8 +145,9 @@ def test_a_long_pause_inside_a_run_is_flagged_but_kept():
 @pytest.mark.parametrize(
     ("pause", "policy", "flagged"),
     [
-        (180, GapPolicy(), True),  # > 5 x the 10 s median and > the 120 s floor
-        (100, GapPolicy(), False),  # > 5 x median, but under the floor
+        (180, GapPolicy(), True),  # > 3 x the 10 s median and > the 10 s floor
+        (25, GapPolicy(), False),  # under 3 x the median
+        (100, GapPolicy(min_relative_seconds=120), False),  # > 3 x median, under the floor
         (100, GapPolicy(min_relative_seconds=60), True),
         (180, GapPolicy(median_factor=50), False),
         (700, GapPolicy(median_factor=1000), True),  # the absolute limit always applies
