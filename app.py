@@ -2,10 +2,28 @@
 
 from chalice import Chalice
 
-from chalicelib.api import auth, contractees, jobs, openapi, photos
+from chalicelib.api import (
+    auth,
+    contractees,
+    galleries,
+    jobs,
+    openapi,
+    photos,
+    pricing,
+    subjects,
+)
 
 app = Chalice(app_name="photojobs")
 app.experimental_feature_flags.update(["BLUEPRINTS"])
 
-for blueprint in (auth.routes, jobs.routes, contractees.routes, photos.routes, openapi.routes):
+for blueprint in (
+    auth.routes,
+    jobs.routes,
+    contractees.routes,
+    photos.routes,
+    galleries.routes,
+    subjects.routes,
+    pricing.routes,
+    openapi.routes,
+):
     app.register_blueprint(blueprint)

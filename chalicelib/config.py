@@ -24,10 +24,13 @@ class Settings:
     user_pool_client_id: str
     jwks_url: str
     jwt_issuer: str
+    work_queue_url: str  # the queue functions/build_galleries consumes
     stage: str = "local"
     region: str = "us-east-1"
     shop_url: str = "http://127.0.0.1:8001"
     build_galleries_function: str = "photojobs-build-galleries"
+    # functions/render_documents (QR cards, contact sheets), invoked synchronously by the API
+    documents_function: str = "photojobs-render-documents"
     max_upload_bytes: int = 200 * 1024 * 1024
 
 
@@ -39,10 +42,12 @@ ENVIRONMENT = {
     "user_pool_client_id": "COGNITO_CLIENT_ID",
     "jwks_url": "COGNITO_JWKS_URL",
     "jwt_issuer": "COGNITO_ISSUER",
+    "work_queue_url": "PHOTOJOBS_WORK_QUEUE_URL",
     "stage": "PHOTOJOBS_STAGE",
     "region": "AWS_DEFAULT_REGION",
     "shop_url": "PHOTOJOBS_SHOP_URL",
     "build_galleries_function": "PHOTOJOBS_BUILD_GALLERIES_FUNCTION",
+    "documents_function": "PHOTOJOBS_DOCUMENTS_FUNCTION",
     "max_upload_bytes": "PHOTOJOBS_MAX_UPLOAD_BYTES",
 }
 

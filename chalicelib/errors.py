@@ -61,3 +61,60 @@ class Unauthorized(DomainError):
 
 class InvalidCursor(DomainError):
     code = "invalid_cursor"
+
+
+class AccessCodeTaken(Conflict):
+    """Codes someone else claimed (or that were retired) while we tried to claim them.
+    ``codes`` holds the canonical keys; they are the caller's own codes, never another's."""
+
+    code = "access_code_taken"
+
+
+class PayloadTooLarge(DomainError):
+    """The request is too big to handle in one go (a file, a document); the message says the
+    limit and how to split the work."""
+
+    code = "payload_too_large"
+
+
+class Unprocessable(DomainError):
+    """Well-formed input whose content cannot be used, e.g. a names list with bad rows."""
+
+    code = "unprocessable"
+
+
+class RosterRejected(Unprocessable):
+    """A names list with errors: nothing was stored. Details: ``errors`` [{line, column,
+    message}], ``warnings``, and the counts of the report."""
+
+    code = "roster_rejected"
+
+
+class PriceProfileInUse(Conflict):
+    """A price profile that jobs still use cannot be deleted; ``jobs`` names them."""
+
+    code = "price_profile_in_use"
+
+
+class NoPriceProfile(Conflict):
+    """The job has no (longer a) price profile, so nothing can be priced."""
+
+    code = "no_price_profile"
+
+
+class VoucherCodeTaken(Conflict):
+    """Voucher codes are unique within a studio, across the studio and job scopes."""
+
+    code = "voucher_code_taken"
+
+
+class VoucherRefused(Unprocessable):
+    """A voucher that cannot be used for this order. ``reason``: ``unknown``, ``wrong_job``,
+    ``currency_mismatch``, ``expired``, ``already_used``, ``below_minimum`` (details name the
+    limit that was missed)."""
+
+    code = "voucher_refused"
+
+    def __init__(self, reason: str, message: str, **details: object) -> None:
+        super().__init__(message, reason=reason, **details)
+        self.reason = reason

@@ -10,6 +10,11 @@ DERIVED_PREFIX = "derived/"  # previews and thumbnails: never trigger processing
 UPLOAD_QUEUE_MAX_RECEIVES = 5  # then the message moves to the dead-letter queue
 UPLOAD_QUEUE_VISIBILITY_SECONDS = 6 * 60  # >= 6x the process_upload timeout (60 s)
 DLQ_RETENTION_SECONDS = 14 * 24 * 3600
+# The work queue: asynchronous jobs of the API (gallery builds) -> functions/build_galleries.
+BUILD_GALLERIES_TIMEOUT_SECONDS = 600
+WORK_QUEUE_MAX_RECEIVES = 3  # then the message moves to the dead-letter queue
+WORK_QUEUE_VISIBILITY_SECONDS = 6 * BUILD_GALLERIES_TIMEOUT_SECONDS
+WORK_QUEUE_BATCH_SIZE = 1  # one build per invocation: each may take minutes
 STUDIO_ATTRIBUTE = "studio_id"  # Cognito custom attribute -> ID token claim custom:studio_id
 
 

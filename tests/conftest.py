@@ -23,13 +23,19 @@ def load_event(name: str) -> dict[str, Any]:
 @pytest.fixture(scope="session")
 def aws_endpoint() -> Iterator[Any]:
     from chalicelib.local.endpoint import MotoEndpoint, free_port
+    from chalicelib.local.lambda_endpoint import LocalLambdaEndpoint
 
     endpoint = MotoEndpoint("127.0.0.1", free_port())
     endpoint.start()
+    # The functions the API invokes synchronously run in-process behind the Lambda Invoke API.
+    functions = LocalLambdaEndpoint("127.0.0.1", free_port())
+    functions.start()
     saved = dict(os.environ)
     os.environ.update(endpoint.environment())
+    os.environ["AWS_ENDPOINT_URL_LAMBDA"] = functions.url
     os.environ["POWERTOOLS_METRICS_DISABLED"] = "true"
     yield endpoint
+    functions.stop()
     endpoint.stop()
     os.environ.clear()
     os.environ.update(saved)

@@ -106,12 +106,14 @@ class MediaStorage:
             CacheControl="private, max-age=600",
         )
 
-    def signed_url(self, key: str, seconds: int = DOWNLOAD_URL_SECONDS) -> str:
-        return str(
-            self._s3.generate_presigned_url(
-                "get_object", Params={"Bucket": self.bucket, "Key": key}, ExpiresIn=seconds
-            )
-        )
+    def signed_url(
+        self, key: str, seconds: int = DOWNLOAD_URL_SECONDS, *, download_name: str | None = None
+    ) -> str:
+        """A GET link; with `download_name` the browser saves the file under that name."""
+        params = {"Bucket": self.bucket, "Key": key}
+        if download_name:
+            params["ResponseContentDisposition"] = f'attachment; filename="{download_name}"'
+        return str(self._s3.generate_presigned_url("get_object", Params=params, ExpiresIn=seconds))
 
     def delete(self, keys: list[str]) -> None:
         for start in range(0, len(keys), 1000):
@@ -120,3 +122,11 @@ class MediaStorage:
                 Bucket=self.bucket,
                 Delete={"Objects": [{"Key": k} for k in chunk], "Quiet": True},
             )
+
+    def delete_prefix(self, prefix: str) -> None:
+        """Delete every object under `prefix` (e.g. a job's rendered documents)."""
+        pages = self._s3.get_paginator("list_objects_v2").paginate(
+            Bucket=self.bucket, Prefix=prefix
+        )
+        for page in pages:
+            self.delete([obj["Key"] for obj in page.get("Contents", [])])

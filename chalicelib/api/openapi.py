@@ -90,7 +90,7 @@ SCHEMAS: dict[str, Any] = {
                         "size": {"type": "integer", "minimum": 1},
                         "content_type": {
                             "type": "string",
-                            "enum": ["image/jpeg", "image/png", "image/tiff", "image/heic"],
+                            "enum": ["image/jpeg", "image/png"],
                         },
                         "album": {"type": "string", "description": "folder name, e.g. class"},
                     },
@@ -118,8 +118,174 @@ SCHEMAS: dict[str, Any] = {
     },
     "MultipartAbort": {
         "type": "object",
-        "required": ["key", "upload_id"],
+        "description": "upload_id only for multipart uploads; without it a presigned POST "
+        "that was given up is marked failed",
+        "required": ["key"],
         "properties": {"key": {"type": "string"}, "upload_id": {"type": "string"}},
+    },
+    "ReviewAction": {
+        "type": "object",
+        "required": ["action"],
+        "description": "move_photo: photo_id(s) + subject_id(s) ([] for nobody) or album; "
+        "assign_subject: photo_id + subject_id(s), card (true: an unreadable card, hidden; "
+        "false: the first portrait of manual tagging); mark_group: photo_id(s), class_name "
+        "(default: the album's class); exclude_photo: photo_id(s); accept_flag: flag (its key); "
+        "clear: photo_id(s) or flag",
+        "properties": {
+            "action": {
+                "type": "string",
+                "enum": [
+                    "move_photo",
+                    "assign_subject",
+                    "mark_group",
+                    "exclude_photo",
+                    "accept_flag",
+                    "clear",
+                ],
+            },
+            "photo_id": {"type": "string"},
+            "photo_ids": {"type": "array", "items": {"type": "string"}, "maxItems": 100},
+            "subject_id": {"type": "string"},
+            "subject_ids": {"type": "array", "items": {"type": "string"}, "maxItems": 10},
+            "album": {"type": "string"},
+            "class_name": {"type": "string", "nullable": True},
+            "card": {"type": "boolean"},
+            "flag": {"type": "string"},
+        },
+    },
+    "RosterImport": {
+        "type": "object",
+        "required": ["content_base64"],
+        "description": "A names list: CSV (UTF-8, UTF-16 or Windows-1252; , ; or tab) or XLSX, "
+        "at most 10 MB. Bad rows: 422 with errors [{line, column, message}]; nothing is stored.",
+        "properties": {
+            "filename": {"type": "string", "example": "class-3a.xlsx"},
+            "content_base64": {"type": "string", "format": "byte"},
+            "dry_run": {"type": "boolean", "description": "report only, store nothing"},
+        },
+    },
+    "BlankSubjects": {
+        "type": "object",
+        "properties": {
+            "spares": {"type": "integer", "minimum": 0, "maximum": 5000},
+            "class_name": {"type": "string"},
+        },
+    },
+    "SubjectChanges": {
+        "type": "object",
+        "additionalProperties": False,
+        "properties": {
+            "first_name": {"type": "string"},
+            "last_name": {"type": "string"},
+            "class_name": {"type": "string"},
+            "external_id": {"type": "string", "nullable": True},
+            "emails": {"type": "array", "items": {"type": "string"}, "maxItems": 5},
+            "phones": {"type": "array", "items": {"type": "string"}, "maxItems": 5},
+        },
+    },
+    "DocumentRequest": {
+        "type": "object",
+        "properties": {
+            "class_name": {"type": "string", "description": "only this class (large jobs)"}
+        },
+    },
+    "PriceProfileInput": {
+        "type": "object",
+        "additionalProperties": False,
+        "description": "name and currency are required when creating; products, when given, "
+        "replace the whole list. The name is never shown to customers.",
+        "properties": {
+            "name": {"type": "string", "maxLength": 120},
+            "currency": {"type": "string", "example": "EUR", "description": "ISO 4217"},
+            "products": {
+                "type": "array",
+                "maxItems": 200,
+                "items": {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "required": ["kind", "name", "price_minor"],
+                    "properties": {
+                        "product_id": {
+                            "type": "string",
+                            "pattern": "^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$",
+                            "description": "stable id in the profile; derived from the name "
+                            "and size when not given",
+                        },
+                        "kind": {"type": "string", "enum": ["print", "download", "package"]},
+                        "name": {"type": "string"},
+                        "price_minor": {
+                            "type": "integer",
+                            "minimum": 0,
+                            "description": "minor units: 1250 is 12.50 EUR",
+                        },
+                        "size": {"type": "string", "description": "prints only, e.g. 13x18"},
+                        "items": {
+                            "type": "array",
+                            "description": "packages only: prints and downloads of the profile",
+                            "maxItems": 20,
+                            "items": {
+                                "type": "object",
+                                "required": ["product_id"],
+                                "properties": {
+                                    "product_id": {"type": "string"},
+                                    "quantity": {"type": "integer", "minimum": 1, "maximum": 99},
+                                },
+                            },
+                        },
+                        "lab_code": {"type": "string", "nullable": True},
+                    },
+                },
+            },
+        },
+    },
+    "PriceProfileCopy": {
+        "type": "object",
+        "properties": {"name": {"type": "string", "description": "default: '<name> (copy)'"}},
+    },
+    "VoucherInput": {
+        "type": "object",
+        "additionalProperties": False,
+        "description": "A percent or a fixed amount_minor (with its currency; a job voucher "
+        "defaults to the job's price-list currency). code only when creating (case-insensitive, "
+        "unique in the studio). valid_until is the last day, inclusive, in the job's time zone; "
+        "a job voucher without one follows the job's voucher_deadline.",
+        "properties": {
+            "code": {"type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9_-]{2,31}$"},
+            "percent": {"type": "integer", "minimum": 1, "maximum": 100, "nullable": True},
+            "amount_minor": {"type": "integer", "minimum": 1, "nullable": True},
+            "currency": {"type": "string", "example": "EUR", "nullable": True},
+            "min_order_minor": {"type": "integer", "minimum": 0},
+            "valid_until": {**_DATE, "nullable": True},
+            "once_per_access_code": {"type": "boolean"},
+        },
+    },
+    "QuoteRequest": {
+        "type": "object",
+        "required": ["lines"],
+        "description": "Prices come from the job's price profile; prices sent by a client "
+        "(unit_price_minor, total_minor, ...) are ignored.",
+        "properties": {
+            "lines": {
+                "type": "array",
+                "minItems": 1,
+                "maxItems": 200,
+                "items": {
+                    "type": "object",
+                    "required": ["photo_id", "product_id"],
+                    "properties": {
+                        "photo_id": {"type": "string"},
+                        "product_id": {"type": "string"},
+                        "quantity": {"type": "integer", "minimum": 1, "maximum": 99},
+                    },
+                },
+            },
+            "voucher": {"type": "string", "nullable": True},
+            "access_code": {
+                "type": "string",
+                "nullable": True,
+                "description": "checks a once-per-code voucher against this code's redemptions",
+            },
+        },
     },
     "Error": {
         "type": "object",

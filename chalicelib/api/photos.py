@@ -26,8 +26,8 @@ def complete_upload(request: ApiRequest, job_id: str) -> dict[str, Any]:
 
 @routes.api("/api/jobs/{job_id}/uploads/abort", "POST", request_schema="MultipartAbort")
 def abort_upload(request: ApiRequest, job_id: str) -> dict[str, Any]:
-    """Abort a multipart upload."""
-    return wiring.upload_service().abort_multipart(request.principal, job_id, request.json)
+    """Give up an upload (a multipart one with its upload_id); its photo shows as failed."""
+    return wiring.upload_service().abort_upload(request.principal, job_id, request.json)
 
 
 @routes.api("/api/jobs/{job_id}/photos", query=("album", "limit", "cursor"))
@@ -61,6 +61,7 @@ def photo_json(photo: Photo, thumbnail_url: str | None) -> dict[str, Any]:
         "width": photo.width,
         "height": photo.height,
         "is_card": photo.is_card,
+        "hidden": photo.hidden,  # set by the gallery build: never shown to customers
         "codes": [
             {"value": c.value, "format": c.symbology, "ours": c.ours, "box": list(c.box)}
             for c in photo.codes

@@ -24,6 +24,8 @@ _STATUS_BY_ERROR: list[tuple[type[errors.DomainError], int]] = [
     (errors.Unauthorized, 401),
     (errors.NotFound, 404),
     (errors.Conflict, 409),
+    (errors.PayloadTooLarge, 413),
+    (errors.Unprocessable, 422),
 ]
 
 

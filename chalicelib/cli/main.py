@@ -12,6 +12,9 @@ from pathlib import Path
 from typing import Any
 
 from chalicelib.cli.client import DEFAULT_API, ApiClient, ApiError, SessionStore
+from chalicelib.cli.galleries import add_commands as add_gallery_commands
+from chalicelib.cli.pricing import add_commands as add_pricing_commands
+from chalicelib.cli.subjects import add_commands as add_subject_commands
 
 Command = Callable[[ApiClient, argparse.Namespace], int]
 
@@ -257,6 +260,10 @@ def build_parser() -> argparse.ArgumentParser:
     ccreate.add_argument("--name", required=True)
     ccreate.add_argument("--set", action="append", metavar="KEY=VALUE")
     ccreate.set_defaults(run=cmd_contractees_create)
+
+    add_subject_commands(commands)  # subjects import|list|blank|export|template, cards, sheets
+    add_gallery_commands(commands)  # galleries build|status|list|show, review
+    add_pricing_commands(commands)  # prices list|show|create|update|copy|delete, vouchers, quote
     return parser
 
 

@@ -2,9 +2,9 @@
 
 FOLDER has the FTP layout of a shoot: files directly in it go to the default album, each
 sub-folder is an album named after it (``group`` holds the group photos). The file type comes
-from magic bytes; anything that is not a JPEG, PNG, TIFF or HEIC photo is skipped with a
-warning. Finished files are recorded in ``FOLDER/.photojobs-upload-<job>.json``, so running the
-command again uploads only what is missing.
+from magic bytes; anything that is not a JPEG or PNG photo (what processing decodes) is
+skipped with a warning. Finished files are recorded in ``FOLDER/.photojobs-upload-<job>.json``,
+so running the command again uploads only what is missing.
 """
 
 from __future__ import annotations
@@ -64,6 +64,9 @@ OTHER_SIGNATURES = (
 )
 
 
+EXPORT_JPEG = "export them as JPEG"
+
+
 def sniff_content_type(head: bytes, name: str) -> str:
     """The upload content type of a file from its first bytes; NotAPhoto for anything else.
 
@@ -77,7 +80,7 @@ def sniff_content_type(head: bytes, name: str) -> str:
     if PurePosixPath(name).suffix.lower() in RAW_SUFFIXES:
         raise NotAPhoto("camera raw files are not accepted; upload the JPEGs")
     if head.startswith((b"II*\x00", b"MM\x00*")):
-        return "image/tiff"
+        raise NotAPhoto(f"TIFF files are not supported; {EXPORT_JPEG}")
     if head[4:8] == b"ftyp":
         return _iso_media_type(head)
     if head.startswith(b"RIFF") and head[8:12] == b"WEBP":
@@ -93,7 +96,7 @@ def _iso_media_type(head: bytes) -> str:
     box_end = min(int.from_bytes(head[:4], "big"), len(head))
     brands = {head[8:12]} | {head[i : i + 4] for i in range(16, box_end - 3, 4)}
     if brands & HEIC_BRANDS or (head[8:12] in HEIF_BRANDS and not brands & AVIF_BRANDS):
-        return "image/heic"  # the API has one content type for the HEIF family
+        raise NotAPhoto(f"HEIC files are not supported; {EXPORT_JPEG}")
     if brands & AVIF_BRANDS:
         raise NotAPhoto("AVIF files are not accepted")
     raise NotAPhoto("an ISO media file (a video?), not a photo")
@@ -629,7 +632,11 @@ class Uploader:
                 upload = {"file": (file.path.name, handle, file.content_type)}
                 return self._s3("POST", target["url"], data=target["fields"], files=upload)
 
-        self._retrying(attempt)
+        try:
+            self._retrying(attempt)
+        except (UploadFailed, Stopped, KeyboardInterrupt):
+            self._abort(target)  # so the photo shows as failed, not as uploading for ever
+            raise
         self._progress.add_bytes(file.size)
 
     def _send_parts(self, file: LocalFile, target: dict[str, Any]) -> None:
@@ -664,7 +671,9 @@ class Uploader:
         return {"part_number": number, "etag": etag}
 
     def _abort(self, target: dict[str, Any]) -> None:
-        body = {"key": target["key"], "upload_id": target["upload_id"]}
+        body = {"key": target["key"]}
+        if "upload_id" in target:
+            body["upload_id"] = target["upload_id"]
         try:
             self._call_api(f"{self._jobs_path}/uploads/abort", body)
         except (ApiError, UploadFailed, Stopped):

@@ -13,7 +13,8 @@ from chalicelib.domain.ids import is_id
 from chalicelib.errors import ValidationFailed
 from chalicelib.resources import DERIVED_PREFIX, ORIGINALS_PREFIX
 
-UPLOAD_CONTENT_TYPES = ("image/jpeg", "image/png", "image/tiff", "image/heic")
+# What the processing function can decode; TIFF and HEIC are refused at the door, not after upload.
+UPLOAD_CONTENT_TYPES = ("image/jpeg", "image/png")
 MAX_FILES_PER_REQUEST = 100
 MULTIPART_THRESHOLD = 100 * 1024 * 1024  # files above this are sent in parts
 MIN_PART_SIZE = 16 * 1024 * 1024
@@ -63,6 +64,7 @@ class Photo:
     preview_key: str | None = None
     thumbnail_key: str | None = None
     processed_at: datetime | None = None
+    hidden: bool = False  # a card photo (set by the gallery build): never shown to customers
 
     @property
     def is_card(self) -> bool:

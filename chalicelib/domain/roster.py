@@ -15,6 +15,7 @@ from datetime import date
 
 from chalicelib.domain.access_codes import (
     InvalidAccessCode,
+    format_code,
     normalize_imported_code,
     suggest_modified_code,
 )
@@ -111,14 +112,18 @@ def parse_roster(
     default_country_code: str = "+49",
     code_taken: CodeTaken | None = None,
     year: int | None = None,
+    shared_access: bool = False,
+    shared_code: str | None = None,
 ) -> RosterImport:
     """Read and validate a name list (CSV in UTF-8/Windows-1252 with `,` `;` or tab, or XLSX).
 
     Every problem is reported with the spreadsheet line it is on (header = line 1). Access codes
     in the file are checked for format, for duplicates within the file and, through
     `code_taken(canonical_code)`, against codes already used anywhere; a used code's error
-    suggests a modified one (the code with `year` appended). This function has no side effects:
-    call it for a dry run and show the result, or store ``rows`` when ``ok``.
+    suggests a modified one (the code with `year` appended). In a job with `shared_access` (one
+    code for everyone) a row may only repeat the job's `shared_code` or leave the column empty.
+    This function has no side effects: call it for a dry run and show the result, or store
+    ``rows`` when ``ok``.
     """
     try:
         sheet = read_sheet(data)
@@ -129,7 +134,11 @@ def parse_roster(
     header_line, headers = sheet.rows[0]
     columns = map_columns(headers)
     state = _ImportState(
-        default_country_code, code_taken, year if year is not None else date.today().year
+        default_country_code,
+        code_taken,
+        year if year is not None else date.today().year,
+        shared_access,
+        shared_code,
     )
     state.warnings.extend(RowWarning(header_line, "file", note) for note in sheet.notes)
     _check_header(header_line, headers, columns, state)
@@ -160,6 +169,8 @@ class _ImportState:
     default_country_code: str
     code_taken: CodeTaken | None
     year: int
+    shared_access: bool = False
+    shared_code: str | None = None
     rows: list[RosterRow] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
     warnings: list[RowWarning] = field(default_factory=list)
@@ -267,6 +278,8 @@ def _access_code(line: int, text: str, state: _ImportState) -> str | None:
     except InvalidAccessCode as exc:
         state.error(line, Column.ACCESS_CODE, exc.message)
         return None
+    if state.shared_access:
+        return _shared_code(line, code, state)
     if code in state.code_lines:
         state.error(
             line,
@@ -282,6 +295,20 @@ def _access_code(line: int, text: str, state: _ImportState) -> str | None:
             line, Column.ACCESS_CODE, f"access code {code} is {reason}; use e.g. {suggestion}"
         )
     return code
+
+
+def _shared_code(line: int, code: str, state: _ImportState) -> str | None:
+    if code == state.shared_code:
+        return code
+    if state.shared_code is None:
+        message = "this job has one access code for everyone; leave the column empty"
+    else:
+        message = (
+            f"this job has one access code for everyone ({format_code(state.shared_code)}); "
+            "leave the column empty or use that code"
+        )
+    state.error(line, Column.ACCESS_CODE, message)
+    return None
 
 
 def _unusable(code: str, state: _ImportState) -> bool:

@@ -15,6 +15,8 @@ from chalicelib.resources import (
     UPLOAD_QUEUE_MAX_RECEIVES,
     UPLOAD_QUEUE_VISIBILITY_SECONDS,
     USER_POOL_CLIENT_FLOWS,
+    WORK_QUEUE_MAX_RECEIVES,
+    WORK_QUEUE_VISIBILITY_SECONDS,
     bucket_cors,
     user_pool_definition,
 )
@@ -39,6 +41,10 @@ class StageNames:
         return f"photojobs-{self.stage}-uploads"
 
     @property
+    def work_queue(self) -> str:
+        return f"photojobs-{self.stage}-work"
+
+    @property
     def schedule_group(self) -> str:
         return f"photojobs-{self.stage}"
 
@@ -49,12 +55,19 @@ class Stage:
     environment: dict[str, str]
     upload_queue_url: str
     dead_letter_queue_url: str
+    work_queue_url: str
+    work_dead_letter_queue_url: str
 
 
 def create_stage(names: StageNames, *, cors_origins: list[str]) -> Stage:
     """Create the table, bucket, queues, identity pool, SES identity and schedule group."""
     _create_table(names.table)
     queue_url, dlq_url, queue_arn = _create_queues(names.upload_queue)
+    work_url, work_dlq_url, _ = _create_queues(
+        names.work_queue,
+        max_receives=WORK_QUEUE_MAX_RECEIVES,
+        visibility_seconds=WORK_QUEUE_VISIBILITY_SECONDS,
+    )
     _create_bucket(names.bucket, queue_arn, cors_origins)
     pool_id, client_id = _create_user_pool(names.stage)
     client("ses").verify_email_identity(EmailAddress=names.sender_email)
@@ -66,13 +79,14 @@ def create_stage(names: StageNames, *, cors_origins: list[str]) -> Stage:
         "PHOTOJOBS_BUCKET": names.bucket,
         "PHOTOJOBS_SCHEDULE_GROUP": names.schedule_group,
         "PHOTOJOBS_SENDER_EMAIL": names.sender_email,
+        "PHOTOJOBS_WORK_QUEUE_URL": work_url,
         "COGNITO_USER_POOL_ID": pool_id,
         "COGNITO_CLIENT_ID": client_id,
         # Locally the keys are served by the endpoint; the issuer keeps the AWS form.
         "COGNITO_JWKS_URL": f"{endpoint}/{pool_id}/.well-known/jwks.json",
         "COGNITO_ISSUER": f"https://cognito-idp.{names.region}.amazonaws.com/{pool_id}",
     }
-    return Stage(names, environment, queue_url, dlq_url)
+    return Stage(names, environment, queue_url, dlq_url, work_url, work_dlq_url)
 
 
 def _create_table(name: str) -> None:
@@ -84,18 +98,23 @@ def _create_table(name: str) -> None:
     )
 
 
-def _create_queues(name: str) -> tuple[str, str, str]:
+def _create_queues(
+    name: str,
+    *,
+    max_receives: int = UPLOAD_QUEUE_MAX_RECEIVES,
+    visibility_seconds: int = UPLOAD_QUEUE_VISIBILITY_SECONDS,
+) -> tuple[str, str, str]:
     sqs = client("sqs")
     dlq_url = sqs.create_queue(
         QueueName=f"{name}-dlq",
         Attributes={"MessageRetentionPeriod": str(DLQ_RETENTION_SECONDS)},
     )["QueueUrl"]
     dlq_arn = _queue_arn(dlq_url)
-    redrive = {"deadLetterTargetArn": dlq_arn, "maxReceiveCount": str(UPLOAD_QUEUE_MAX_RECEIVES)}
+    redrive = {"deadLetterTargetArn": dlq_arn, "maxReceiveCount": str(max_receives)}
     queue_url = sqs.create_queue(
         QueueName=name,
         Attributes={
-            "VisibilityTimeout": str(UPLOAD_QUEUE_VISIBILITY_SECONDS),
+            "VisibilityTimeout": str(visibility_seconds),
             "RedrivePolicy": json.dumps(redrive),
         },
     )["QueueUrl"]

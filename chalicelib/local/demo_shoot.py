@@ -1,6 +1,7 @@
 """A generated demo shoot for ``make run``: the seed's folder layout (one folder per class, a
 ``group`` folder), a QR card photo before each child's portraits, two cameras with EXIF capture
-times. Made procedurally; small enough to upload in seconds."""
+times. Made procedurally; small enough to upload in seconds. Like a real shoot it has a test
+shot of the light before the first card, which the gallery build flags for review."""
 
 from __future__ import annotations
 
@@ -80,6 +81,10 @@ def write_demo_shoot(
         album.mkdir(parents=True, exist_ok=True)
         camera = CAMERAS[index % len(CAMERAS)]
         tint = (rng.randint(90, 160), rng.randint(110, 170), rng.randint(140, 200))
+        if index == 0:  # checking the light before the first child: belongs to nobody
+            taken += timedelta(seconds=40)
+            _save(_portrait(rng, tint), album / f"DSC_{count:04d}.jpg", taken, camera)
+            count += 1
         for child in [c for c in children if c.class_name == class_name]:
             taken += timedelta(seconds=rng.randint(20, 50), microseconds=rng.randint(0, 990000))
             _save(

@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parents[2]
 FUNCTIONS: dict[str, str] = {
     "process_upload": "functions.process_upload.handler",
     "build_galleries": "functions.build_galleries.handler",
-    "send_messages": "functions.send_messages.handler",
+    "render_documents": "functions.render_documents.handler",
 }
 
 
@@ -47,7 +47,7 @@ def function_arn(stage: str, name: str) -> str:
 
 @dataclass
 class CloudWiring:
-    """One thread that drains the upload queue and fires due schedules."""
+    """One thread that drains the queues (uploads, work) and fires due schedules."""
 
     drainers: list[QueueDrainer]
     firer: ScheduleFirer
@@ -72,24 +72,18 @@ class CloudWiring:
 
 
 def _demo_shoot(job_id: str) -> Path:
-    """Generate the demo shoot for the demo job under build/ (never committed)."""
+    """Generate the demo shoot for the demo job under build/ (never committed): the cards of
+    the demo job's own subjects, so that a gallery build sorts it."""
     import shutil
 
-    from chalicelib.domain.ids import new_id
     from chalicelib.local.demo_shoot import DemoChild, write_demo_shoot
+    from chalicelib.local.seed import demo_subjects
 
     folder = ROOT / "build" / "demo-shoot"
     shutil.rmtree(folder, ignore_errors=True)
     children = [
-        DemoChild(new_id(), first, last, class_name)
-        for first, last, class_name in [
-            ("Zoë", "Müller", "3b"),
-            ("Jonas", "Weber", "3b"),
-            ("Mia", "Schröder", "3b"),
-            ("Amira", "Haddad", "4a"),
-            ("Leo", "Schmidt", "4a"),
-            ("Ida", "Łukasik", "4a"),
-        ]
+        DemoChild(s.subject_id, s.first_name, s.last_name, s.class_name)
+        for s in demo_subjects(job_id)
     ]
     write_demo_shoot(folder, job_id=job_id, job_name="St. John Primary School", children=children)
     return folder
@@ -126,9 +120,18 @@ def _serve(args: argparse.Namespace, endpoint: MotoEndpoint) -> int:
     site_url = f"http://{args.host}:{args.site_port}"
     from chalicelib.adapters.aws import client
     from chalicelib.local.bootstrap import StageNames, create_stage
+    from chalicelib.resources import WORK_QUEUE_BATCH_SIZE
 
     stage = create_stage(StageNames(), cors_origins=[site_url, api_url])
     os.environ.update(stage.environment)
+    # Functions the API invokes synchronously (PDF rendering) run in-process behind the Lambda
+    # Invoke API; the API's boto3 client finds it through AWS_ENDPOINT_URL_LAMBDA.
+    from chalicelib.local.endpoint import free_port
+    from chalicelib.local.lambda_endpoint import LocalLambdaEndpoint
+
+    lambda_endpoint = LocalLambdaEndpoint(args.host, free_port(args.host))
+    lambda_endpoint.start()
+    os.environ["AWS_ENDPOINT_URL_LAMBDA"] = lambda_endpoint.url
     os.environ["PHOTOJOBS_SHOP_URL"] = site_url
     os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
     from chalicelib.config import get_settings
@@ -153,6 +156,16 @@ def _serve(args: argparse.Namespace, endpoint: MotoEndpoint) -> int:
                 function_name="process_upload",
             )
         )
+    if "build_galleries" in functions:
+        drainers.append(
+            QueueDrainer(
+                client("sqs"),
+                stage.work_queue_url,
+                functions["build_galleries"],
+                function_name="build_galleries",
+                batch_size=WORK_QUEUE_BATCH_SIZE,
+            )
+        )
     targets: dict[str, Any] = {
         function_arn(stage.names.stage, name): handler for name, handler in functions.items()
     }
@@ -173,7 +186,9 @@ def _serve(args: argparse.Namespace, endpoint: MotoEndpoint) -> int:
         f"  try:  .venv/bin/photojobs --api {api_url} login --email {demo.email}\n"
         f"        .venv/bin/photojobs jobs list\n"
         f"        .venv/bin/photojobs upload {demo.job_id} {shoot}\n"
-        f"        .venv/bin/photojobs photos list {demo.job_id}\n\n"
+        f"        .venv/bin/photojobs photos list {demo.job_id}\n"
+        f"        .venv/bin/photojobs galleries build {demo.job_id} --wait\n"
+        f"        .venv/bin/photojobs review {demo.job_id}\n\n"
         "Press Ctrl-C to stop.",
         flush=True,
     )

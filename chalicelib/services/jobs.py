@@ -7,6 +7,7 @@ from typing import Any
 
 from chalicelib.adapters.dynamo.jobs_repository import JobRepository
 from chalicelib.adapters.dynamo.pages import Page
+from chalicelib.adapters.dynamo.pricing_repository import PriceProfileRepository
 from chalicelib.adapters.dynamo.studios_repository import ContracteeRepository, StudioRepository
 from chalicelib.domain import status as status_rules
 from chalicelib.domain import validation as v
@@ -43,8 +44,10 @@ class JobService:
         *,
         clock: Clock = utc_now,
         deletion_steps: Sequence[DeletionStep] = (),
+        price_profiles: PriceProfileRepository | None = None,  # None: ids are not checked
     ) -> None:
         self._jobs = jobs
+        self._price_profiles = price_profiles
         self._contractees = contractees
         self._studios = studios
         self._clock = clock
@@ -61,6 +64,8 @@ class JobService:
         settings, defaults = job_type_defaults(requested, previous)
         if settings.get("contractee_id") and contractee is None:
             self._require_contractee(who, settings["contractee_id"])
+        if settings.get("price_profile_id"):
+            self._require_price_profile(who, settings["price_profile_id"])
         derived_name = "internal_name" not in settings
         if derived_name:
             settings["internal_name"] = derived_internal_name(
@@ -100,6 +105,8 @@ class JobService:
         job = self._jobs.get(who.studio_id, job_id)
         if changes.get("contractee_id"):
             self._require_contractee(who, changes["contractee_id"])
+        if changes.get("price_profile_id"):
+            self._require_price_profile(who, changes["price_profile_id"])
         return self._jobs.update(job, updated_job(job, changes, self._clock()))
 
     def change_status(self, who: Principal, job_id: str, body: Any) -> Job:
@@ -169,4 +176,14 @@ class JobService:
         except NotFound as exc:
             raise ValidationFailed(
                 [{"field": "contractee_id", "reason": "no such contractee in this studio"}]
+            ) from exc
+
+    def _require_price_profile(self, who: Principal, profile_id: str) -> None:
+        if self._price_profiles is None:
+            return
+        try:
+            self._price_profiles.get(who.studio_id, profile_id)
+        except NotFound as exc:
+            raise ValidationFailed(
+                [{"field": "price_profile_id", "reason": "no such price profile in this studio"}]
             ) from exc

@@ -112,7 +112,7 @@ class UploadService:
         self._storage.complete_multipart(parsed["key"], parsed["upload_id"], parsed["parts"])
         return {"key": parsed["key"], "completed": True}
 
-    def abort_multipart(self, who: Principal, job_id: str, body: Any) -> dict[str, Any]:
+    def abort_upload(self, who: Principal, job_id: str, body: Any) -> dict[str, Any]:
         job = self._jobs.get(who.studio_id, job_id)
         parsed = v.collect(
             v.require_object(body),
@@ -120,10 +120,13 @@ class UploadService:
                 "key": lambda x: v.text(x, max_length=1024),
                 "upload_id": lambda x: v.text(x, max_length=1024),
             },
-            required=("key", "upload_id"),
+            required=("key",),
         )
         photo = self._own_photo(job, parsed["key"])
-        self._storage.abort_multipart(parsed["key"], parsed["upload_id"])
+        # Without upload_id it is a presigned POST the client gave up on: nothing to clean in
+        # S3, but the photo must not stay "uploading" for ever.
+        if "upload_id" in parsed:
+            self._storage.abort_multipart(parsed["key"], parsed["upload_id"])
         self._photos.fail_upload(job.job_id, photo.photo_id, "the upload was aborted")
         return {"key": parsed["key"], "aborted": True}
 

@@ -278,9 +278,9 @@ def test_an_interrupted_upload_resumes_with_the_missing_files_only(
     photos = listed_photos(api_url, photographer, job_id)
     ready = sorted(p["file_name"] for p in photos if p["state"] == "ready")
     assert ready == ["a.jpg", "b.jpg", "c.jpg", "d.jpg", "e.jpg", "f.jpg"]  # no duplicates
-    # the API has no way to withdraw an upload URL: the one interrupted mid-send stays pending
+    # the upload interrupted mid-send was given up: its record says so, it is not pending
     assert [(p["file_name"], p["state"]) for p in photos if p["state"] != "ready"] == [
-        ("c.jpg", "uploading")
+        ("c.jpg", "failed")
     ]
 
     # a third run has nothing left to do and asks for nothing

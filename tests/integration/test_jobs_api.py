@@ -27,9 +27,15 @@ def job_body(**overrides: Any) -> dict[str, Any]:
     return body
 
 
-def complete_settings() -> dict[str, Any]:
+def make_price_profile(api_url: str, who: Any) -> str:
+    """Jobs may only name price profiles of their studio."""
+    body = {"name": "Standard", "currency": "EUR", "products": []}
+    return call(api_url, who, "POST", "/api/price-profiles", body).json()["profile_id"]
+
+
+def complete_settings(price_profile_id: str) -> dict[str, Any]:
     return {
-        "price_profile_id": "PRICES-1",
+        "price_profile_id": price_profile_id,
         "communication_profile_id": "COMMS-1",
         "watermark": {"text": "PROOF"},
         "archive_date": "2099-01-31",
@@ -142,6 +148,7 @@ def test_job_with_inline_contractee(api_url, photographer):
 
 def test_job_type_defaults_come_from_the_latest_job_of_the_type(api_url, photographer):
     # Given two earlier primary-school jobs; the newer one has the settings to reuse
+    profile_id = make_price_profile(api_url, photographer)
     call(api_url, photographer, "POST", "/api/jobs", job_body(internal_name="a", people_expected=5))
     call(
         api_url,
@@ -154,7 +161,7 @@ def test_job_type_defaults_come_from_the_latest_job_of_the_type(api_url, photogr
             registration="required",
             watermark={"text": "SAMPLE", "opacity": 0.5},
             archive_date="2026-10-26",  # 6 weeks after the shoot
-            price_profile_id="P1",
+            price_profile_id=profile_id,
         ),
     )
     # When a new job of the same type gives only its identity and one setting
@@ -177,7 +184,7 @@ def test_job_type_defaults_come_from_the_latest_job_of_the_type(api_url, photogr
     assert job["registration"] == "off"
     assert job["watermark"] == {"text": "SAMPLE", "image_key": None, "opacity": 0.5}
     assert job["archive_date"] == "2027-04-12"
-    assert job["price_profile_id"] == "P1"
+    assert job["price_profile_id"] == profile_id
     assert "registration" not in job["defaulted"]["fields"]
     assert {"people_expected", "watermark", "archive_date"} <= set(job["defaulted"]["fields"])
     # and another type starts from nothing
@@ -328,7 +335,8 @@ class TestStatuses:
         assert change["forced"] is True
 
     def test_complete_checklist_goes_through(self, api_url, photographer):
-        job_id = self.make(api_url, photographer, **complete_settings())
+        settings = complete_settings(make_price_profile(api_url, photographer))
+        job_id = self.make(api_url, photographer, **settings)
         checklist = call(api_url, photographer, "GET", f"/api/jobs/{job_id}/checklist").json()
         assert checklist["complete"] is True
         answer = self.move(api_url, photographer, job_id, "selling")
@@ -337,7 +345,8 @@ class TestStatuses:
 
     def test_every_transition(self, api_url, photographer):
         # walk every allowed transition, and try the forbidden ones on the way
-        job_id = self.make(api_url, photographer, prepay=True, **complete_settings())
+        settings = complete_settings(make_price_profile(api_url, photographer))
+        job_id = self.make(api_url, photographer, prepay=True, **settings)
         path = [
             ("selling", 200),
             ("prepay", 409),  # selling -> prepay is not allowed
@@ -392,7 +401,11 @@ class TestStatuses:
             api_url,
             photographer,
             shooting_date="2020-01-01",
-            **{**complete_settings(), "archive_date": "2020-03-01", "voucher_deadline": None},
+            **{
+                **complete_settings(make_price_profile(api_url, photographer)),
+                "archive_date": "2020-03-01",
+                "voucher_deadline": None,
+            },
         )
         job = self.move(api_url, photographer, job_id, "selling", force=True).json()
         assert job["open_for_orders"] is False

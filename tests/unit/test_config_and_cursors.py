@@ -13,6 +13,7 @@ REQUIRED = {
     "COGNITO_CLIENT_ID": "c",
     "COGNITO_JWKS_URL": "https://x/jwks.json",
     "COGNITO_ISSUER": "https://x",
+    "PHOTOJOBS_WORK_QUEUE_URL": "https://sqs.example/work",
 }
 
 
@@ -21,7 +22,7 @@ def test_settings_name_every_missing_variable():
         load_settings({"PHOTOJOBS_TABLE": "t"})
     assert str(missing.value) == (
         "missing configuration: COGNITO_CLIENT_ID, COGNITO_ISSUER, COGNITO_JWKS_URL, "
-        "COGNITO_USER_POOL_ID, PHOTOJOBS_BUCKET"
+        "COGNITO_USER_POOL_ID, PHOTOJOBS_BUCKET, PHOTOJOBS_WORK_QUEUE_URL"
     )
 
 

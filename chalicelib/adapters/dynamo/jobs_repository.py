@@ -209,6 +209,15 @@ class JobRepository:
         jobs = [job_from_item(item) for item in results if isinstance(item, JobItem)]
         return Page(jobs, encode_cursor(results.last_evaluated_key))
 
+    def using_price_profile(self, studio_id: str, profile_id: str) -> tuple[Job, ...]:
+        """The studio's jobs that use a price profile: a filtered Query of the studio's jobs
+        (at most a few thousand), run only when a profile is about to be deleted."""
+        results = TableItem.gsi1.query(
+            keys.jobs_by_date_pk(studio_id),
+            filter_condition=JobItem.price_profile_id == profile_id,
+        )
+        return tuple(job_from_item(item) for item in results if isinstance(item, JobItem))
+
     def latest_of_type(self, studio_id: str, job_type: str) -> Job | None:
         results = TableItem.gsi3.query(
             keys.jobs_by_type_pk(studio_id, job_type), scan_index_forward=False, limit=1

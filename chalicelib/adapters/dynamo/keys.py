@@ -73,3 +73,114 @@ def job_photos_pk(job_id: str) -> str:
 
 def album_photos_pk(job_id: str, album: str) -> str:
     return f"JOB#{job_id}#ALBUM#{album}"
+
+
+# Galleries ---------------------------------------------------------------------------------
+#   a job's gallery build (one)   pk=JOB#<job>                  sk=GALLERY_BUILD
+#   review decisions of a job     pk=JOB#<job>                  sk begins_with DECISION#
+#     about one photo             pk=JOB#<job>                  sk=DECISION#PHOTO#<photo>
+#     an accepted flag            pk=JOB#<job>                  sk=DECISION#FLAG#<flag key>
+#   results of one build run      pk=JOB#<job>#BUILD#<run>      (the published run is visible)
+#     a subject's gallery         sk=GALLERY#<subject>
+#     a class's group photos      sk=GROUP#<class>
+#     review flags, in order      sk=FLAG#<000000 ordinal>
+GALLERY_BUILD_SK = "GALLERY_BUILD"
+DECISION_PREFIX = "DECISION#"
+PHOTO_DECISION_PREFIX = "DECISION#PHOTO#"
+FLAG_DECISION_PREFIX = "DECISION#FLAG#"
+GALLERY_PREFIX = "GALLERY#"
+GROUP_PREFIX = "GROUP#"
+FLAG_PREFIX = "FLAG#"
+
+
+def photo_decision_sk(photo_id: str) -> str:
+    return f"{PHOTO_DECISION_PREFIX}{photo_id}"
+
+
+def flag_decision_sk(flag_key: str) -> str:
+    return f"{FLAG_DECISION_PREFIX}{flag_key}"
+
+
+def build_results_pk(job_id: str, run_id: str) -> str:
+    return f"JOB#{job_id}#BUILD#{run_id}"
+
+
+def gallery_sk(subject_id: str) -> str:
+    return f"{GALLERY_PREFIX}{subject_id}"
+
+
+def group_sk(class_name: str) -> str:
+    return f"{GROUP_PREFIX}{class_name}"
+
+
+def flag_sk(ordinal: int) -> str:
+    return f"{FLAG_PREFIX}{ordinal:06d}"
+
+
+# Subjects and access codes ------------------------------------------------------------------
+#   subject by id                pk=JOB#<job>                  sk=SUBJECT#<subject>
+#   a job's subjects (all)       pk=JOB#<job>                  sk begins_with SUBJECT#
+#   a job's subjects, by name    gsi1pk=JOB#<job>#SUBJECTS     gsi1sk=<class, name sort key>
+#   a shared job's one code      pk=JOB#<job>                  sk=SHARED_CODE
+#   an import in progress        pk=JOB#<job>                  sk=IMPORT#<import>
+#   code -> studio, job, subject pk=CODE#<canonical code>      sk=CODE   (the shop's one GetItem;
+#                                claimed with attribute_not_exists, retired, never deleted)
+SUBJECT_PREFIX = "SUBJECT#"
+SHARED_CODE_SK = "SHARED_CODE"
+IMPORT_PREFIX = "IMPORT#"
+CODE_SK = "CODE"
+
+
+def subject_sk(subject_id: str) -> str:
+    return f"{SUBJECT_PREFIX}{subject_id}"
+
+
+def job_subjects_pk(job_id: str) -> str:
+    return f"JOB#{job_id}#SUBJECTS"
+
+
+def import_sk(import_id: str) -> str:
+    return f"{IMPORT_PREFIX}{import_id}"
+
+
+def code_pk(code: str) -> str:
+    """`code` is the canonical key (``access_codes.code_key``): one item per spelling-free code."""
+    return f"CODE#{code}"
+
+
+# Price profiles and vouchers ----------------------------------------------------------------
+#   price profile by id          pk=STUDIO#<studio>             sk=PRICEPROFILE#<profile>
+#   a studio's price profiles    pk=STUDIO#<studio>             sk begins_with PRICEPROFILE#
+#   jobs using a price profile   the studio's jobs (gsi1pk=STUDIO#<studio>#JOBS) filtered on
+#                                price_profile_id: only when a profile is deleted
+#   studio voucher               pk=STUDIO#<studio>             sk=VOUCHER#<code>
+#   a studio's vouchers          pk=STUDIO#<studio>             sk begins_with VOUCHER#
+#   job voucher                  pk=JOB#<job>                   sk=VOUCHER#<code>
+#   a job's vouchers             pk=JOB#<job>                   sk begins_with VOUCHER#
+#   voucher code claim           pk=STUDIO#<studio>             sk=VOUCHERCODE#<code>  (a code
+#                                is unique in its studio across both scopes; same transaction)
+#   redemption by an access code pk=VOUCHER#<studio>#<code>     sk=REDEEMED#<access code key>
+#                                (attribute_not_exists: once per code; part of the order write)
+PRICE_PROFILE_PREFIX = "PRICEPROFILE#"
+VOUCHER_PREFIX = "VOUCHER#"
+
+
+def price_profile_sk(profile_id: str) -> str:
+    return f"{PRICE_PROFILE_PREFIX}{profile_id}"
+
+
+def voucher_sk(code: str) -> str:
+    """`code` is the normalised code (``vouchers.normalize_voucher_code``)."""
+    return f"{VOUCHER_PREFIX}{code}"
+
+
+def voucher_code_claim_sk(code: str) -> str:
+    return f"VOUCHERCODE#{code}"
+
+
+def voucher_redemptions_pk(studio_id: str, code: str) -> str:
+    return f"VOUCHER#{studio_id}#{code}"
+
+
+def redeemed_sk(access_code_key: str) -> str:
+    return f"REDEEMED#{access_code_key}"

@@ -11,6 +11,7 @@ from pynamodb.attributes import (
     NumberAttribute,
     TTLAttribute,
     UnicodeAttribute,
+    UnicodeSetAttribute,
     UTCDateTimeAttribute,
     VersionAttribute,
 )
@@ -170,3 +171,191 @@ class PhotoItem(TableItem, discriminator="photo"):
     created_at = UTCDateTimeAttribute()
     processed_at = UTCDateTimeAttribute(null=True)
     claimed_at = UTCDateTimeAttribute(null=True)
+    hidden = BooleanAttribute(null=True)  # a card photo: never shown to customers
+
+
+# Galleries ---------------------------------------------------------------------------------
+class BuildSummaryMap(MapAttribute[str, object]):
+    subjects = NumberAttribute()
+    galleries = NumberAttribute()  # subjects with at least one photo
+    flags = NumberAttribute()
+    cards = NumberAttribute()
+    unassigned = NumberAttribute()
+    group_photos = NumberAttribute()
+
+
+class GalleryBuildItem(TableItem, discriminator="gallery_build"):
+    """The one build record of a job: the current run, and the run whose results are shown."""
+
+    job_id = UnicodeAttribute()
+    studio_id = UnicodeAttribute()
+    run_id = UnicodeAttribute()
+    state = UnicodeAttribute()
+    phase = UnicodeAttribute()
+    requested_at = UTCDateTimeAttribute()
+    requested_by = UnicodeAttribute()
+    started_at = UTCDateTimeAttribute(null=True)
+    finished_at = UTCDateTimeAttribute(null=True)
+    attempts = NumberAttribute(default=0)
+    photos_processed = NumberAttribute(default=0)
+    photos_total = NumberAttribute(null=True)
+    subjects_written = NumberAttribute(default=0)
+    subjects_total = NumberAttribute(null=True)
+    summary = BuildSummaryMap(null=True)
+    error = UnicodeAttribute(null=True)
+    rerun = BooleanAttribute(default=False)
+    published_run_id = UnicodeAttribute(null=True)
+    published_at = UTCDateTimeAttribute(null=True)
+    discarded_run_ids = UnicodeSetAttribute(null=True)  # results still to delete
+
+
+class GalleryItem(TableItem, discriminator="gallery"):
+    subject_id = UnicodeAttribute()
+    name = UnicodeAttribute()
+    class_name = UnicodeAttribute()
+    photo_ids = ListAttribute(of=UnicodeAttribute, default=list)  # own photos, then group
+    own_photos = NumberAttribute()
+    position = NumberAttribute()  # in the name list's order
+
+
+class GroupPhotosItem(TableItem, discriminator="gallery_group"):
+    class_name = UnicodeAttribute()
+    photo_ids = ListAttribute(of=UnicodeAttribute, default=list)
+
+
+class ReviewFlagItem(TableItem, discriminator="review_flag"):
+    ordinal = NumberAttribute()
+    flag_key = UnicodeAttribute()
+    flag_kind = UnicodeAttribute()
+    album = UnicodeAttribute()
+    message = UnicodeAttribute()
+    photo_ids = ListAttribute(of=UnicodeAttribute, default=list)
+    held_photo_ids = ListAttribute(of=UnicodeAttribute, default=list)  # the first ones only
+    held_count = NumberAttribute(default=0)
+    subject_ids = ListAttribute(of=UnicodeAttribute, default=list)
+
+
+class PhotoDecisionItem(TableItem, discriminator="photo_decision"):
+    """Every review decision about one photo. ``role`` is how it takes part in sorting (group,
+    card, first, excluded; one at a time); ``assigned`` and ``album`` move it independently."""
+
+    photo_id = UnicodeAttribute()
+    role = UnicodeAttribute(null=True)
+    role_subjects = ListAttribute(of=UnicodeAttribute, null=True)
+    group_class = UnicodeAttribute(null=True)
+    assigned = ListAttribute(of=UnicodeAttribute, null=True)  # [] is "in no gallery"
+    album = UnicodeAttribute(null=True)
+    decided_by = UnicodeAttribute()
+    decided_at = UTCDateTimeAttribute()
+
+
+class FlagDecisionItem(TableItem, discriminator="flag_decision"):
+    flag_key = UnicodeAttribute()
+    decided_by = UnicodeAttribute()
+    decided_at = UTCDateTimeAttribute()
+
+
+# Subjects and access codes -----------------------------------------------------------------
+class SubjectItem(TableItem, discriminator="subject"):
+    job_id = UnicodeAttribute()
+    studio_id = UnicodeAttribute()
+    subject_id = UnicodeAttribute()
+    first_name = UnicodeAttribute()
+    last_name = UnicodeAttribute()
+    class_name = UnicodeAttribute()
+    external_id = UnicodeAttribute(null=True)
+    emails = ListAttribute(of=UnicodeAttribute, default=list)
+    phones = ListAttribute(of=UnicodeAttribute, default=list)
+    access_code = UnicodeAttribute()  # canonical key of the claim
+    tag = UnicodeAttribute()  # what the card face's QR symbol holds
+    spare = BooleanAttribute()
+    import_id = UnicodeAttribute(null=True)
+    created_at = UTCDateTimeAttribute()
+    updated_at = UTCDateTimeAttribute()
+
+
+class AccessCodeItem(TableItem, discriminator="access_code"):
+    """The claim of one code (pk=CODE#<code>): written once, retired, never deleted once used."""
+
+    code = UnicodeAttribute()
+    studio_id = UnicodeAttribute()
+    job_id = UnicodeAttribute()
+    subject_id = UnicodeAttribute(null=True)  # None: a shared job's one code
+    state = UnicodeAttribute()
+    claimed_at = UTCDateTimeAttribute()
+    retired_at = UTCDateTimeAttribute(null=True)
+    import_id = UnicodeAttribute(null=True)
+
+
+class SharedCodeItem(TableItem, discriminator="shared_code"):
+    """The one code of a job with access type ``shared``."""
+
+    code = UnicodeAttribute()
+    import_id = UnicodeAttribute(null=True)
+
+
+class SubjectImportItem(TableItem, discriminator="subject_import"):
+    """An import being written; left behind only by a crash, and then undone by the next one."""
+
+    import_id = UnicodeAttribute()
+    started_at = UTCDateTimeAttribute()
+
+
+# Price profiles and vouchers ----------------------------------------------------------------
+class PackageItemMap(MapAttribute[str, object]):
+    product_id = UnicodeAttribute()
+    quantity = NumberAttribute()
+
+
+class ProductMap(MapAttribute[str, object]):
+    product_id = UnicodeAttribute()
+    product_kind = UnicodeAttribute()  # print | download | package ("kind" is the discriminator)
+    name = UnicodeAttribute()
+    price_minor = NumberAttribute()
+    size = UnicodeAttribute(null=True)
+    items = ListAttribute(of=PackageItemMap, default=list)
+    lab_code = UnicodeAttribute(null=True)
+
+
+class PriceProfileItem(TableItem, discriminator="price_profile"):
+    profile_id = UnicodeAttribute()
+    studio_id = UnicodeAttribute()
+    name = UnicodeAttribute()
+    currency = UnicodeAttribute()
+    products = ListAttribute(of=ProductMap, default=list)
+    created_at = UTCDateTimeAttribute()
+    updated_at = UTCDateTimeAttribute()
+    version = VersionAttribute()
+
+
+class VoucherItem(TableItem, discriminator="voucher"):
+    code = UnicodeAttribute()
+    studio_id = UnicodeAttribute()
+    scope = UnicodeAttribute()
+    job_id = UnicodeAttribute(null=True)
+    percent = NumberAttribute(null=True)
+    amount_minor = NumberAttribute(null=True)
+    currency = UnicodeAttribute(null=True)
+    min_order_minor = NumberAttribute()
+    valid_until = UnicodeAttribute(null=True)  # ISO date, inclusive, the job's local calendar
+    once_per_access_code = BooleanAttribute()
+    created_at = UTCDateTimeAttribute()
+    updated_at = UTCDateTimeAttribute()
+
+
+class VoucherCodeClaimItem(TableItem, discriminator="voucher_code"):
+    """Keeps a voucher code unique in its studio; says where the voucher is."""
+
+    scope = UnicodeAttribute()
+    job_id = UnicodeAttribute(null=True)
+
+
+class VoucherRedemptionItem(TableItem, discriminator="voucher_redemption"):
+    """An access code has used a once-per-code voucher (written with attribute_not_exists)."""
+
+    studio_id = UnicodeAttribute()
+    code = UnicodeAttribute()
+    access_code = UnicodeAttribute()
+    job_id = UnicodeAttribute()
+    order_id = UnicodeAttribute(null=True)
+    redeemed_at = UTCDateTimeAttribute()

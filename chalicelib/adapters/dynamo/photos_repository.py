@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -16,6 +18,8 @@ from chalicelib.errors import NotFound
 
 # A claim older than this belongs to a crashed invocation and may be taken over.
 STALE_CLAIM = timedelta(minutes=15)
+BATCH_GET_KEYS = 100  # DynamoDB's BatchGetItem limit
+PARALLEL_UPDATES = 8  # single-item updates in flight at once
 
 
 def _box(values: Any) -> tuple[int, int, int, int]:
@@ -48,6 +52,7 @@ def photo_from_item(item: PhotoItem) -> Photo:
         preview_key=item.preview_key,
         thumbnail_key=item.thumbnail_key,
         processed_at=item.processed_at,
+        hidden=bool(item.hidden),
     )
 
 
@@ -86,6 +91,7 @@ def item_from_photo(photo: Photo) -> PhotoItem:
         thumbnail_key=photo.thumbnail_key,
         created_at=photo.created_at,
         processed_at=photo.processed_at,
+        hidden=photo.hidden or None,
     )
 
 
@@ -172,6 +178,59 @@ class PhotoRepository:
         photos = [photo_from_item(i) for i in results if isinstance(i, PhotoItem)]
         return Page(photos, encode_cursor(results.last_evaluated_key))
 
+    def chunks_in_job(self, job_id: str, size: int = 1000) -> Iterator[list[Photo]]:
+        """Every photo of a job, `size` at a time, in no particular order, strongly consistent
+        (reads follow DynamoDB's 1 MB pages; the chunks only pace the caller's progress)."""
+        chunk: list[Photo] = []
+        results = TableItem.query(
+            keys.job_pk(job_id),
+            TableItem.sk.startswith(keys.PHOTO_PREFIX),
+            consistent_read=True,
+        )
+        for item in results:
+            if isinstance(item, PhotoItem):
+                chunk.append(photo_from_item(item))
+                if len(chunk) == size:
+                    yield chunk
+                    chunk = []
+        if chunk:
+            yield chunk
+
+    def get_many(self, job_id: str, photo_ids: Iterable[str]) -> dict[str, Photo]:
+        """The photos of `job_id` among `photo_ids` (missing ones are left out), by id."""
+        wanted = list(dict.fromkeys(photo_ids))
+        found: dict[str, Photo] = {}
+        for start in range(0, len(wanted), BATCH_GET_KEYS):
+            batch = wanted[start : start + BATCH_GET_KEYS]
+            chunk = [(keys.job_pk(job_id), keys.photo_sk(p)) for p in batch]
+            for item in PhotoItem.batch_get(chunk):
+                found[item.photo_id] = photo_from_item(item)
+        return found
+
+    def album_exists(self, job_id: str, album: str) -> bool:
+        results = TableItem.gsi1.query(keys.album_photos_pk(job_id, album), limit=1)
+        return any(isinstance(item, PhotoItem) for item in results)
+
+    def set_hidden(self, job_id: str, changes: Mapping[str, bool]) -> None:
+        """Hide (True) or show (False) photos: one conditional update each, a few in parallel;
+        photos deleted meanwhile are skipped (an update must never re-create one)."""
+
+        def apply(change: tuple[str, bool]) -> None:
+            self._set_hidden_one(job_id, *change)
+
+        with ThreadPoolExecutor(max_workers=PARALLEL_UPDATES) as pool:
+            list(pool.map(apply, changes.items()))  # re-raises the first error
+
+    @staticmethod
+    def _set_hidden_one(job_id: str, photo_id: str, hidden: bool) -> None:
+        try:
+            PhotoItem(keys.job_pk(job_id), keys.photo_sk(photo_id)).update(
+                actions=[_hidden_action(hidden)], condition=TableItem.pk.exists()
+            )
+        except UpdateError as exc:
+            if exc.cause_response_code != "ConditionalCheckFailedException":
+                raise
+
     def all_in_job(self, job_id: str) -> list[Photo]:
         results = TableItem.query(keys.job_pk(job_id), TableItem.sk.startswith(keys.PHOTO_PREFIX))
         return [photo_from_item(i) for i in results if isinstance(i, PhotoItem)]
@@ -180,3 +239,7 @@ class PhotoRepository:
         with PhotoItem.batch_write() as batch:
             for photo in photos:
                 batch.delete(PhotoItem(keys.job_pk(photo.job_id), keys.photo_sk(photo.photo_id)))
+
+
+def _hidden_action(hidden: bool) -> Any:
+    return PhotoItem.hidden.set(True) if hidden else PhotoItem.hidden.remove()
