@@ -266,7 +266,11 @@ def document_renderer() -> DocumentRenderer:
 
     _bound_table()
     return DocumentRenderer(
-        JobRepository(), subjects(), storage(), shop_url=get_settings().shop_url
+        JobRepository(),
+        subjects(),
+        storage(),
+        shop_url=get_settings().shop_url,
+        first_photos=review_service().first_photo_thumbnails,
     )
 
 

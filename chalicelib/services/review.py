@@ -83,6 +83,22 @@ class ReviewService:
         entries.sort(key=lambda e: e.position)
         return Galleries(run, entries)
 
+    def first_photo_thumbnails(self, job_id: str) -> dict[str, str]:
+        """Thumbnail key of each subject's first own photo in the published build (contact
+        sheets); subjects without photos, or a job without a build, are simply absent."""
+        run = self._runs.current(job_id)
+        if run is None or run.published_run_id is None:
+            return {}
+        entries = self._results.galleries(job_id, run.published_run_id)
+        firsts = {e.subject_id: e.photo_ids[0] for e in entries if e.own_photos > 0}
+        photos = self._photos.get_many(job_id, list(firsts.values()))
+        thumbnails: dict[str, str] = {}
+        for subject_id, photo_id in firsts.items():
+            key = photos[photo_id].thumbnail_key if photo_id in photos else None
+            if key:
+                thumbnails[subject_id] = key
+        return thumbnails
+
     def gallery(self, who: Principal, job_id: str, subject_id: str) -> GalleryPhotos:
         job = self._jobs.get(who.studio_id, job_id)
         run = self._runs.current(job.job_id)

@@ -7,6 +7,8 @@ from __future__ import annotations
 import base64
 import io
 import json
+import shutil
+import subprocess
 import threading
 from datetime import datetime, timedelta
 from typing import Any
@@ -464,3 +466,24 @@ def test_deleting_a_job_deletes_its_builds_and_decisions(api_url, photographer, 
 
     for partition in (f"JOB#{job_id}", f"JOB#{job_id}#BUILD#{published['published_run_id']}"):
         assert list(TableItem.query(partition)) == []
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs poppler-utils (pdftotext)")
+def test_contact_sheets_show_each_childs_first_photo_once_galleries_are_built(
+    api_url, photographer, stage, shoot, tmp_path
+):
+    job_id = shoot["job_id"]
+    assert build(api_url, photographer, job_id, stage)["state"] == "done"
+
+    document = ok(call(api_url, photographer, "POST", f"{job_id}/contact-sheets"))
+
+    pdf = tmp_path / "sheets.pdf"
+    pdf.write_bytes(requests.get(document["url"], timeout=30).content)
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], check=True, capture_output=True
+    ).stdout.decode()
+    images = subprocess.run(
+        ["pdfimages", "-list", str(pdf)], check=True, capture_output=True
+    ).stdout.decode()
+    assert text.count("no photo") == 1  # Carl was not photographed; Anna and Ben were
+    assert len(images.strip().splitlines()) - 2 >= 2  # header lines, then one row per image
