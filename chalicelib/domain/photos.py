@@ -151,6 +151,13 @@ def parse_original_key(key: str) -> OriginalKey | None:
     return OriginalKey(studio_id, job_id, photo_id)
 
 
+def studio_owns_key(studio_id: str, key: str) -> bool:
+    """True for an original uploaded by `studio_id` (e.g. a job's watermark image): one studio
+    must never get another studio's file drawn into its previews."""
+    ids = parse_original_key(key)
+    return ids is not None and ids.studio_id == studio_id
+
+
 def derived_keys(photo: Photo) -> tuple[str, str]:
     base = f"{DERIVED_PREFIX}{photo.studio_id}/{photo.job_id}/{photo.photo_id}"
     return f"{base}/preview.jpg", f"{base}/thumbnail.jpg"

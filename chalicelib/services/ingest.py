@@ -15,7 +15,13 @@ from chalicelib.adapters.dynamo.jobs_repository import JobRepository
 from chalicelib.adapters.dynamo.photos_repository import PhotoRepository
 from chalicelib.adapters.storage import MediaStorage
 from chalicelib.domain.jobs import Job
-from chalicelib.domain.photos import Code, Photo, derived_keys, parse_original_key
+from chalicelib.domain.photos import (
+    Code,
+    Photo,
+    derived_keys,
+    parse_original_key,
+    studio_owns_key,
+)
 from chalicelib.domain.principal import Clock, utc_now
 from chalicelib.errors import NotFound
 from chalicelib.resources import UPLOAD_QUEUE_MAX_RECEIVES
@@ -115,7 +121,11 @@ class IngestService:
         mark = job.watermark
         if mark is None:
             return WatermarkSpec(text=DEFAULT_WATERMARK_TEXT)
-        image = self._storage.read(mark.image_key) if mark.image_key else None
+        image = None
+        if mark.image_key and studio_owns_key(job.studio_id, mark.image_key):
+            image = self._storage.read(mark.image_key)
+        elif mark.image_key:
+            logger.warning("watermark image %s is not the studio's own: ignored", mark.image_key)
         return WatermarkSpec(text=mark.text, image_png=image, opacity=mark.opacity)
 
     def _processor(self) -> Callable[..., Any]:

@@ -11,7 +11,12 @@ import boto3
 from botocore.config import Config
 
 from chalicelib.adapters.storage import UPLOAD_URL_SECONDS, MediaStorage
-from chalicelib.domain.photos import original_key, parse_original_key, safe_segment
+from chalicelib.domain.photos import (
+    original_key,
+    parse_original_key,
+    safe_segment,
+    studio_owns_key,
+)
 
 
 def storage() -> MediaStorage:
@@ -64,3 +69,13 @@ def test_keys_use_a_safe_character_set_and_parse_back():
     assert parse_original_key("originals/../../etc/passwd") is None
     assert safe_segment("...") == "file"
     assert safe_segment("日本語.jpg") == "jpg"
+
+
+def test_a_watermark_image_must_be_the_studios_own_original():
+    mine = original_key("S0000000000A", "J0000000000B", "logos", "P0000000000C", "logo.png")
+    theirs = original_key("S0000000000Z", "J0000000000B", "3b", "P0000000000C", "child.jpg")
+
+    assert studio_owns_key("S0000000000A", mine)
+    assert not studio_owns_key("S0000000000A", theirs)
+    assert not studio_owns_key("S0000000000A", "derived/S0000000000A/preview.jpg")
+    assert not studio_owns_key("S0000000000A", "originals/S0000000000A/../S0000000000Z/x.jpg")
