@@ -45,6 +45,8 @@ SMOKE_ENV = {
     "PHOTOJOBS_SESSION_SECRET_ARN": "arn:aws:secretsmanager:us-east-1:123456789012:secret:smoke",
     "PHOTOJOBS_SENDER_EMAIL": "noreply@example.com",
     "PHOTOJOBS_SHOP_URL": "https://shop.example.com",
+    "PHOTOJOBS_WORK_QUEUE_URL": "https://sqs.us-east-1.amazonaws.com/123456789012/photojobs-smoke-work",
+    "PHOTOJOBS_DOCUMENTS_FUNCTION": "photojobs-smoke-render-documents",
     "POWERTOOLS_SERVICE_NAME": "smoke",
     "POWERTOOLS_METRICS_NAMESPACE": "smoke",
     "LOG_LEVEL": "INFO",

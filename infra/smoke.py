@@ -4,6 +4,10 @@ Run as ``python3.X -S -E smoke.py <artefact-dir> <api|functions> [handlers...]``
 as the template's ``Handler`` (``package.module.function``): ``-S -E`` keep every site-packages
 and PYTHONPATH out, so an import only works if the artefact carries what it needs. Standard
 library only: nothing else is on the path.
+
+Handlers import their domain code lazily (``chalicelib.wiring``), so importing a handler proves
+little about what its first request will import. Every shipped ``chalicelib`` module is
+therefore imported too, except those that by design need the other artefact's libraries.
 """
 
 from __future__ import annotations
@@ -12,6 +16,15 @@ import importlib
 import io
 import sys
 import time
+from pathlib import Path
+
+# Modules that cannot load in an artefact, by design (prefixes of dotted names).
+NOT_IMPORTABLE_IN = {
+    # Chalice routes: only the API Lambda carries chalice.
+    "functions": ("chalicelib.api",),
+    # Image and PDF work: Pillow, zxing-cpp and reportlab are only in functions.zip.
+    "api": ("chalicelib.imaging", "chalicelib.documents", "chalicelib.services.document_rendering"),
+}
 
 
 def _functions_native_roundtrip() -> str:
@@ -32,6 +45,48 @@ def _functions_native_roundtrip() -> str:
     return "QR round trip via zxing-cpp + Pillow JPEG ok"
 
 
+def _pdf_roundtrip() -> str:
+    """A PDF with an embedded Pillow image (reportlab), as render_documents writes them."""
+    from PIL import Image
+    from reportlab.lib.utils import ImageReader
+    from reportlab.pdfgen.canvas import Canvas
+
+    out = io.BytesIO()
+    canvas = Canvas(out)
+    canvas.drawString(72, 720, "photojobs smoke")
+    canvas.drawImage(ImageReader(Image.new("RGB", (64, 64), "white")), 72, 600, 64, 64)
+    canvas.save()
+    if not out.getvalue().startswith(b"%PDF-"):
+        raise SystemExit("reportlab wrote no PDF")
+    return f"PDF via reportlab + Pillow ok ({len(out.getvalue())} bytes)"
+
+
+def _import_all(artefact: str, kind: str) -> str:
+    """Import every chalicelib module the artefact ships, minus NOT_IMPORTABLE_IN[kind]."""
+    skipped = NOT_IMPORTABLE_IN[kind]
+    failed: list[str] = []
+    imported = 0
+    began = time.perf_counter()
+    for path in sorted((Path(artefact) / "chalicelib").rglob("*.py")):
+        parts = path.relative_to(artefact).with_suffix("").parts
+        module = ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+        if module.startswith(skipped):
+            continue
+        try:
+            importlib.import_module(module)
+        except Exception as error:  # every failure is reported, then exit 1
+            failed.append(f"  {module}: {type(error).__name__}: {error}")
+        else:
+            imported += 1
+    if failed:
+        raise SystemExit(
+            f"{len(failed)} chalicelib module(s) do not import in the {kind} artefact "
+            "(a handler would fail when it first needs them):\n" + "\n".join(failed)
+        )
+    elapsed = time.perf_counter() - began
+    return f"{imported} chalicelib modules imported in {elapsed:.2f}s (not: {', '.join(skipped)})"
+
+
 def main() -> None:
     artefact, kind, *handlers = sys.argv[1:]
     sys.path.insert(0, artefact)
@@ -43,8 +98,10 @@ def main() -> None:
         if not callable(getattr(loaded, function, None)):
             raise SystemExit(f"{handler}: {module} has no callable {function}(event, context)")
         print(f"import {handler} {elapsed:.2f}s")
+    print(_import_all(artefact, kind))
     if kind == "functions":
         print(_functions_native_roundtrip())
+        print(_pdf_roundtrip())
     else:
         import cryptography.hazmat.bindings._rust  # noqa: F401 - the native part of PyJWT[crypto]
         import jwt

@@ -35,6 +35,8 @@ APP_ENVIRONMENT = {
     "PHOTOJOBS_SESSION_SECRET_ARN",
     "PHOTOJOBS_SENDER_EMAIL",
     "PHOTOJOBS_SHOP_URL",
+    "PHOTOJOBS_WORK_QUEUE_URL",
+    "PHOTOJOBS_DOCUMENTS_FUNCTION",
     "POWERTOOLS_SERVICE_NAME",
     "POWERTOOLS_METRICS_NAMESPACE",
     "LOG_LEVEL",
@@ -94,6 +96,55 @@ def role_statements() -> list[tuple[str, dict[str, Any]]]:
             for statement in policy["PolicyDocument"]["Statement"]:
                 statements.append((name, statement))
     return statements
+
+
+def statements_of(role: str) -> dict[str, dict[str, Any]]:
+    """A role's statements by Sid (every statement of ours has one)."""
+    found = [statement for name, statement in role_statements() if name == role]
+    by_sid = {statement["Sid"]: statement for statement in found}
+    assert len(by_sid) == len(found), f"{role}: a statement without Sid or a repeated Sid"
+    return by_sid
+
+
+def grants(role: str, action: str) -> list[Any]:
+    """The resources of every statement of `role` allowing `action` (exact action names)."""
+    return [
+        resource
+        for statement in statements_of(role).values()
+        if statement["Effect"] == "Allow" and action in as_list(statement["Action"])
+        for resource in as_list(statement["Resource"])
+    ]
+
+
+def roles_allowing(action: str) -> set[str]:
+    return {role for role, s in role_statements() if action in as_list(s["Action"])}
+
+
+def table_actions(role: str) -> set[str]:
+    return {
+        action
+        for statement in statements_of(role).values()
+        for action in as_list(statement["Action"])
+        if action.startswith("dynamodb:")
+    }
+
+
+def function_arn(function_name: str) -> dict[str, str]:
+    return {
+        "Fn::Sub": "arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:"
+        + function_name
+    }
+
+
+TABLE_ARN = {"Fn::GetAtt": ["Table", "Arn"]}
+WORK_QUEUE_ARN = {"Fn::GetAtt": ["WorkQueue", "Arn"]}
+UPLOAD_QUEUE_ARN = {"Fn::GetAtt": ["UploadQueue", "Arn"]}
+CONSUME_QUEUE = {
+    "sqs:ReceiveMessage",
+    "sqs:DeleteMessage",
+    "sqs:ChangeMessageVisibility",
+    "sqs:GetQueueAttributes",
+}
 
 
 def test_table_matches_the_pynamodb_models() -> None:
@@ -182,29 +233,98 @@ def test_incomplete_multipart_uploads_are_aborted() -> None:
     assert days and all(1 <= day <= 7 for day in days)
 
 
-def test_upload_queue_redrives_to_the_dlq_after_five_receives() -> None:
-    queue = props("UploadQueue")
-    assert queue["RedrivePolicy"] == {
-        "deadLetterTargetArn": {"Fn::GetAtt": ["UploadDeadLetterQueue", "Arn"]},
-        "maxReceiveCount": 5,
+@pytest.mark.parametrize(
+    ("queue", "dead_letter_queue", "max_receives"),
+    [
+        ("UploadQueue", "UploadDeadLetterQueue", "UPLOAD_QUEUE_MAX_RECEIVES"),
+        # On the last receive the build function records the build as failed instead of
+        # retrying (services/galleries.py), so the redrive must happen exactly then.
+        ("WorkQueue", "WorkDeadLetterQueue", "WORK_QUEUE_MAX_RECEIVES"),
+    ],
+)
+def test_queues_redrive_to_their_dlq_as_the_app_expects(
+    queue: str, dead_letter_queue: str, max_receives: str
+) -> None:
+    from chalicelib import resources as app_resources
+
+    queue_props = props(queue)
+    assert queue_props["RedrivePolicy"] == {
+        "deadLetterTargetArn": {"Fn::GetAtt": [dead_letter_queue, "Arn"]},
+        "maxReceiveCount": getattr(app_resources, max_receives),
     }
-    assert props("UploadDeadLetterQueue")["MessageRetentionPeriod"] == 14 * 24 * 3600
-    assert queue["SqsManagedSseEnabled"] is True
-    assert props("UploadDeadLetterQueue")["SqsManagedSseEnabled"] is True
+    assert props(dead_letter_queue)["MessageRetentionPeriod"] == app_resources.DLQ_RETENTION_SECONDS
+    assert queue_props["SqsManagedSseEnabled"] is True
+    assert props(dead_letter_queue)["SqsManagedSseEnabled"] is True
+    assert "RedrivePolicy" not in props(dead_letter_queue)
 
 
-def test_visibility_timeout_is_at_least_six_times_the_function_timeout() -> None:
-    visibility = find_in_map(props("UploadQueue")["VisibilityTimeout"])
-    timeout = find_in_map(props("ProcessUploadFunction")["Timeout"])
+def test_every_queue_is_covered_by_these_tests() -> None:
+    assert set(resources("AWS::SQS::Queue")) == {
+        "UploadQueue",
+        "UploadDeadLetterQueue",
+        "WorkQueue",
+        "WorkDeadLetterQueue",
+    }
+
+
+@pytest.mark.parametrize(
+    ("queue", "function"),
+    [("UploadQueue", "ProcessUploadFunction"), ("WorkQueue", "BuildGalleriesFunction")],
+)
+def test_visibility_timeout_is_at_least_six_times_the_function_timeout(
+    queue: str, function: str
+) -> None:
+    visibility = find_in_map(props(queue)["VisibilityTimeout"])
+    timeout = find_in_map(props(function)["Timeout"])
     assert visibility >= 6 * timeout
 
 
-def test_event_source_mapping_reports_batch_item_failures() -> None:
-    (mapping,) = resources("AWS::Lambda::EventSourceMapping").values()
-    assert mapping["Properties"]["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
-    assert mapping["Properties"]["EventSourceArn"] == {"Fn::GetAtt": ["UploadQueue", "Arn"]}
-    assert mapping["Properties"]["FunctionName"] == {"Ref": "ProcessUploadFunction"}
-    assert 1 <= mapping["Properties"]["BatchSize"] <= 10
+def test_the_work_queue_and_the_build_function_match_the_app() -> None:
+    # chalicelib/resources.py is what the local stack is built from; the template must agree.
+    from chalicelib import resources as app_resources
+
+    assert (
+        find_in_map(props("BuildGalleriesFunction")["Timeout"])
+        == app_resources.BUILD_GALLERIES_TIMEOUT_SECONDS
+    )
+    assert (
+        find_in_map(props("WorkQueue")["VisibilityTimeout"])
+        == app_resources.WORK_QUEUE_VISIBILITY_SECONDS
+    )
+    assert props("BuildGalleriesEventSource")["BatchSize"] == app_resources.WORK_QUEUE_BATCH_SIZE
+
+
+def test_each_queue_feeds_exactly_its_function_reporting_batch_item_failures() -> None:
+    mappings = {
+        json.dumps(m["Properties"]["EventSourceArn"]): m["Properties"]
+        for m in resources("AWS::Lambda::EventSourceMapping").values()
+    }
+    assert len(mappings) == len(resources("AWS::Lambda::EventSourceMapping"))
+    expected = {
+        json.dumps(UPLOAD_QUEUE_ARN): "ProcessUploadFunction",
+        json.dumps(WORK_QUEUE_ARN): "BuildGalleriesFunction",
+    }
+    assert {arn: m["FunctionName"] for arn, m in mappings.items()} == {
+        arn: {"Ref": function} for arn, function in expected.items()
+    }
+    for mapping in mappings.values():
+        assert mapping["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+        assert 1 <= mapping["BatchSize"] <= 10
+    assert mappings[json.dumps(WORK_QUEUE_ARN)]["BatchSize"] == 1
+
+
+def test_only_the_build_function_consumes_the_work_queue() -> None:
+    for action in CONSUME_QUEUE:
+        assert roles_allowing(action) == {"ProcessUploadRole", "BuildGalleriesRole"}, action
+        assert grants("BuildGalleriesRole", action) == [WORK_QUEUE_ARN], action
+        assert grants("ProcessUploadRole", action) == [UPLOAD_QUEUE_ARN], action
+
+
+def test_only_the_api_and_the_build_function_queue_builds() -> None:
+    # The API requests builds; a build asked for again while it ran queues the next run.
+    assert roles_allowing("sqs:SendMessage") == {"ApiHandlerRole", "BuildGalleriesRole"}
+    for role in ("ApiHandlerRole", "BuildGalleriesRole"):
+        assert grants(role, "sqs:SendMessage") == [WORK_QUEUE_ARN], role
 
 
 def test_no_wildcard_resource_or_action_except_documented() -> None:
@@ -217,13 +337,42 @@ def test_no_wildcard_resource_or_action_except_documented() -> None:
         assert "NotResource" not in statement and "NotAction" not in statement
 
 
-def test_no_role_passes_roles_invokes_functions_or_schedules() -> None:
-    # Nothing deployed today starts another function or a schedule; the scheduler and gallery
-    # functions bring these permissions back with their own, scoped statements.
+def test_no_role_passes_roles_or_schedules() -> None:
+    # Nothing deployed today starts a schedule; the scheduler brings these permissions back
+    # with its own, scoped statements.
     for role, statement in role_statements():
         actions = as_list(statement["Action"])
-        assert not [a for a in actions if a == "iam:PassRole" or a.startswith("lambda:")], role
+        assert "iam:PassRole" not in actions, role
         assert not [a for a in actions if a.startswith("scheduler:")], role
+
+
+def test_the_api_can_invoke_only_the_document_renderer() -> None:
+    # Given every Lambda permission of every role
+    lambda_grants = [
+        (role, action, statement["Resource"])
+        for role, statement in role_statements()
+        for action in as_list(statement["Action"])
+        if action.startswith("lambda:")
+    ]
+    # Then the one is the API invoking exactly the render function, by the name it is deployed
+    # under (an unqualified ARN: no alias or version, no wildcard)
+    name = props("RenderDocumentsFunction")["FunctionName"]["Fn::Sub"]
+    assert name == "photojobs-${Stage}-render-documents"
+    assert lambda_grants == [("ApiHandlerRole", "lambda:InvokeFunction", function_arn(name))]
+
+
+def test_the_api_is_configured_with_the_render_function_it_may_invoke() -> None:
+    variables = template()["Globals"]["Function"]["Environment"]["Variables"]
+    name = props("RenderDocumentsFunction")["FunctionName"]
+    assert variables["PHOTOJOBS_DOCUMENTS_FUNCTION"] == name
+    assert variables["PHOTOJOBS_WORK_QUEUE_URL"] == {"Ref": "WorkQueue"}
+
+
+def test_the_document_renderer_finishes_within_the_api_request() -> None:
+    # The API waits for it (RequestResponse) inside its own timeout.
+    render = find_in_map(props("RenderDocumentsFunction")["Timeout"])
+    api = find_in_map(props("APIHandler")["Timeout"])
+    assert render < api <= 29
 
 
 def test_the_api_reads_only_the_session_signing_key() -> None:
@@ -241,6 +390,48 @@ def test_process_upload_reads_originals_and_writes_only_derived() -> None:
     assert statements["WriteDerived"]["Resource"]["Fn::Sub"].endswith("/derived/*")
     writes = [s for s in statements.values() if "s3:PutObject" in as_list(s["Action"])]
     assert writes == [statements["WriteDerived"]]
+
+
+def test_the_build_function_works_on_table_records_only() -> None:
+    # Given the build role's statements
+    statements = statements_of("BuildGalleriesRole")
+    # Then no S3, secrets, email or Lambda; the table's base ARN only (it queries no index)
+    services = {a.split(":")[0] for s in statements.values() for a in as_list(s["Action"])}
+    assert services == {"logs", "sqs", "dynamodb"}
+    assert table_actions("BuildGalleriesRole") == {
+        "dynamodb:GetItem",
+        "dynamodb:Query",
+        "dynamodb:PutItem",
+        "dynamodb:UpdateItem",
+        "dynamodb:BatchWriteItem",
+    }
+    assert statements["TableItems"]["Resource"] == TABLE_ARN
+
+
+def test_the_document_renderer_reads_records_and_writes_only_documents() -> None:
+    statements = statements_of("RenderDocumentsRole")
+    services = {a.split(":")[0] for s in statements.values() for a in as_list(s["Action"])}
+    assert services == {"logs", "dynamodb", "s3"}
+    assert table_actions("RenderDocumentsRole") == {"dynamodb:GetItem", "dynamodb:Query"}
+    assert statements["TableItems"]["Resource"] == TABLE_ARN
+    # Writes go to the documents of a job only (derived/<studio>/<job>/documents/...), never to
+    # previews or originals; reads (thumbnails) stay under derived/.
+    assert [s["Fn::Sub"] for s in grants("RenderDocumentsRole", "s3:PutObject")] == [
+        "${MediaBucket.Arn}/derived/*/documents/*"
+    ]
+    assert [s["Fn::Sub"] for s in grants("RenderDocumentsRole", "s3:GetObject")] == [
+        "${MediaBucket.Arn}/derived/*"
+    ]
+    from chalicelib.domain.subjects import document_key
+
+    key = document_key("studio", "job", "cards", "doc")
+    assert re.fullmatch("derived/.*/documents/.*", key), key
+
+
+def test_no_role_scans_the_table() -> None:
+    # Every access pattern is a GetItem or a Query (see chalicelib/adapters/dynamo/keys.py).
+    for role, statement in role_statements():
+        assert "dynamodb:Scan" not in as_list(statement["Action"]), role
 
 
 def test_every_function_gets_the_app_configuration() -> None:
@@ -269,6 +460,8 @@ def test_image_functions_run_on_amazon_linux_2023() -> None:
     }
     assert {p["Handler"] for p in functions.values()} == {
         "functions.process_upload.handler.handler",
+        "functions.build_galleries.handler.handler",
+        "functions.render_documents.handler.handler",
     }
     assert not resources("AWS::Lambda::Function")
     for properties in functions.values():
@@ -334,6 +527,25 @@ def test_every_function_has_its_own_role_and_log_group() -> None:
         *(p["LoggingConfig"]["LogGroup"]["Ref"] for p in functions.values()),
         "ApiLogGroup",
     }
+
+
+def test_every_function_follows_the_naming_and_logging_conventions() -> None:
+    # Log groups are created by the stack (retention, deletion) only if Lambda writes to them:
+    # Lambda's default is /aws/lambda/<FunctionName>, and LoggingConfig names the same group.
+    for name, resource in resources("AWS::Serverless::Function").items():
+        properties = resource["Properties"]
+        function_name = properties["FunctionName"]["Fn::Sub"]
+        assert function_name.startswith("photojobs-${Stage}-"), name
+        log_group = props(properties["LoggingConfig"]["LogGroup"]["Ref"])
+        assert log_group["LogGroupName"] == {"Fn::Sub": f"/aws/lambda/{function_name}"}, name
+        assert log_group["RetentionInDays"] == {"Ref": "LogRetentionInDays"}, name
+        assert "Fn::FindInMap" in properties["Timeout"], name  # every timeout in one place
+        if name == "APIHandler":
+            continue
+        module = properties["Handler"].split(".")[1]  # functions.<module>.handler.handler
+        assert function_name == "photojobs-${Stage}-" + module.replace("_", "-"), name
+        variables = properties["Environment"]["Variables"]
+        assert variables == {"POWERTOOLS_SERVICE_NAME": module}, name
 
 
 def test_chalice_role_is_replaced_by_the_template() -> None:
@@ -428,7 +640,13 @@ def test_the_real_template_and_handler_files_match(templatecheck: Any) -> None:
     assert templatecheck.handler_problems(template(), ROOT) == []
     handlers = templatecheck.function_handlers(template())
     assert [(f.logical_id, f.code_uri, f.handler) for f in handlers] == [
-        ("ProcessUploadFunction", "./functions.zip", "functions.process_upload.handler.handler")
+        ("ProcessUploadFunction", "./functions.zip", "functions.process_upload.handler.handler"),
+        ("BuildGalleriesFunction", "./functions.zip", "functions.build_galleries.handler.handler"),
+        (
+            "RenderDocumentsFunction",
+            "./functions.zip",
+            "functions.render_documents.handler.handler",
+        ),
     ]
 
 
@@ -540,6 +758,40 @@ def test_the_smoke_import_calls_each_template_handler_by_name(tmp_path: Path) ->
     assert "functions.demo.handler.main: functions.demo.handler has no callable main" in (
         result.stderr
     )
+
+
+def test_the_smoke_test_imports_what_handlers_load_lazily(tmp_path: Path) -> None:
+    # Given a functions artefact whose handler imports fine, but whose image code (loaded only
+    # when the first photo arrives) needs a library the artefact lacks, and whose Chalice
+    # routes need chalice, which only the API artefact carries
+    modules = {
+        "functions/demo/__init__.py": "",
+        "functions/demo/handler.py": "def handler(e, c): ...\n",
+        "chalicelib/__init__.py": "",
+        "chalicelib/imaging/__init__.py": "",
+        "chalicelib/imaging/qr.py": "from pyzbar import pyzbar\n",
+        "chalicelib/api/__init__.py": "",
+        "chalicelib/api/routes.py": "import chalice\n",
+    }
+    for name, text in modules.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    smoke = [sys.executable, "-S", "-E", str(ROOT / "infra" / "smoke.py"), str(tmp_path)]
+
+    # When smoke-testing it
+    result = subprocess.run(
+        [*smoke, "functions", "functions.demo.handler.handler"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        check=False,
+    )
+
+    # Then it fails on the image module only
+    assert result.returncode != 0
+    assert "import functions.demo.handler.handler" in result.stdout
+    assert "chalicelib.imaging.qr: ModuleNotFoundError: No module named 'pyzbar'" in result.stderr
+    assert "chalicelib.api" not in result.stderr
 
 
 def test_the_api_artefact_is_resolved_without_image_libraries(infra_path: None) -> None:
