@@ -4,8 +4,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 # libzbar0: pyzbar's native library; poppler-utils: pdftoppm, used to check rendered PDFs;
-# python3-venv: `python3 -m venv` on Debian; binutils: objdump, used by the infra check.
-APT_PACKAGES := libzbar0 poppler-utils python3-venv binutils
+# python3-venv: `python3 -m venv` on Debian; binutils: objdump, used by the infra check;
+# chromium: the browser the shop's end-to-end test drives (Playwright never downloads one);
+# fonts-dejavu-core: the font the card PDFs embed (names with any accent print correctly).
+APT_PACKAGES := libzbar0 poppler-utils python3-venv binutils chromium fonts-dejavu-core
 
 .PHONY: run test bench infra-check install system-deps lint clean
 
@@ -51,6 +53,7 @@ test: install lint infra-check
 bench: install
 	$(BIN)/python -m tests.bench.bench_import
 	$(BIN)/python -m tests.bench.bench_ingest
+	$(BIN)/python -m tests.bench.bench_messages
 
 clean:
 	rm -rf $(VENV) build infra/build .mypy_cache .ruff_cache .pytest_cache

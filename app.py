@@ -4,12 +4,17 @@ from chalice import Chalice
 
 from chalicelib.api import (
     auth,
+    communication_profiles,
     contractees,
     galleries,
     jobs,
+    messages,
     openapi,
+    orders,
     photos,
     pricing,
+    shop,
+    shop_webhooks,
     subjects,
 )
 
@@ -24,6 +29,11 @@ for blueprint in (
     galleries.routes,
     subjects.routes,
     pricing.routes,
+    orders.routes,
+    shop.routes,
+    shop_webhooks.routes,
+    communication_profiles.routes,
+    messages.routes,
     openapi.routes,
 ):
     app.register_blueprint(blueprint)

@@ -11,6 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from functools import cache
 
+from chalicelib.domain.payments import PAYMENT_PROVIDERS
+
 
 class SettingsError(RuntimeError):
     """Configuration is missing or malformed; raised at start, never at request time."""
@@ -25,6 +27,8 @@ class Settings:
     jwks_url: str
     jwt_issuer: str
     work_queue_url: str  # the queue functions/build_galleries consumes
+    # Secrets Manager secret (ARN or name) holding the HMAC key of shop session tokens
+    session_secret_arn: str
     stage: str = "local"
     region: str = "us-east-1"
     shop_url: str = "http://127.0.0.1:8001"
@@ -32,6 +36,26 @@ class Settings:
     # functions/render_documents (QR cards, contact sheets), invoked synchronously by the API
     documents_function: str = "photojobs-render-documents"
     max_upload_bytes: int = 200 * 1024 * 1024
+    payment_provider: str = "offline"  # offline | stripe (domain/payments.PAYMENT_PROVIDERS)
+    # Secrets Manager secret (ARN or name), JSON {"secret_key", "webhook_secret"}: required
+    # when payment_provider is stripe; when set, the Stripe webhook route is live.
+    stripe_secret_arn: str | None = None
+    # Messages (issue 6). Optional here so that a function without messages starts without them;
+    # the messaging wiring asks for them with ``required`` and fails loudly when one is missing.
+    schedule_group: str | None = None  # EventBridge Scheduler group of message schedules
+    messages_function_arn: str | None = None  # functions/send_messages: Scheduler target
+    scheduler_role_arn: str | None = None  # the role Scheduler assumes to invoke it
+    sender_email: str | None = None  # From: of every email (an SES identity)
+    unsubscribe_secret_arn: str | None = None  # key that signs unsubscribe links
+    api_url: str | None = None  # the API's public address (unsubscribe links point at it)
+
+    def required(self, name: str) -> str:
+        """A setting that the caller cannot work without; ``SettingsError`` names its
+        environment variable when it is missing."""
+        value = getattr(self, name)
+        if not value:
+            raise SettingsError(f"missing configuration: {ENVIRONMENT[name]}")
+        return str(value)
 
 
 # Setting name -> environment variable. Required settings have no default in Settings.
@@ -43,12 +67,21 @@ ENVIRONMENT = {
     "jwks_url": "COGNITO_JWKS_URL",
     "jwt_issuer": "COGNITO_ISSUER",
     "work_queue_url": "PHOTOJOBS_WORK_QUEUE_URL",
+    "session_secret_arn": "PHOTOJOBS_SESSION_SECRET_ARN",
     "stage": "PHOTOJOBS_STAGE",
     "region": "AWS_DEFAULT_REGION",
     "shop_url": "PHOTOJOBS_SHOP_URL",
     "build_galleries_function": "PHOTOJOBS_BUILD_GALLERIES_FUNCTION",
     "documents_function": "PHOTOJOBS_DOCUMENTS_FUNCTION",
     "max_upload_bytes": "PHOTOJOBS_MAX_UPLOAD_BYTES",
+    "payment_provider": "PHOTOJOBS_PAYMENT_PROVIDER",
+    "stripe_secret_arn": "PHOTOJOBS_STRIPE_SECRET_ARN",
+    "schedule_group": "PHOTOJOBS_SCHEDULE_GROUP",
+    "messages_function_arn": "PHOTOJOBS_MESSAGES_FUNCTION_ARN",
+    "scheduler_role_arn": "PHOTOJOBS_SCHEDULER_ROLE_ARN",
+    "sender_email": "PHOTOJOBS_SENDER_EMAIL",
+    "unsubscribe_secret_arn": "PHOTOJOBS_UNSUBSCRIBE_SECRET_ARN",
+    "api_url": "PHOTOJOBS_API_URL",
 }
 
 
@@ -74,6 +107,14 @@ def load_settings(environ: Mapping[str, str]) -> Settings:
             values[field.name] = raw
     if missing:
         raise SettingsError("missing configuration: " + ", ".join(sorted(missing)))
+    provider = values.get("payment_provider", "offline")
+    if provider not in PAYMENT_PROVIDERS:
+        raise SettingsError(
+            f"PHOTOJOBS_PAYMENT_PROVIDER must be one of {', '.join(PAYMENT_PROVIDERS)}, "
+            f"got {provider!r}"
+        )
+    if provider == "stripe" and not values.get("stripe_secret_arn"):
+        raise SettingsError("PHOTOJOBS_PAYMENT_PROVIDER=stripe needs PHOTOJOBS_STRIPE_SECRET_ARN")
     return Settings(**values)  # type: ignore[arg-type]
 
 

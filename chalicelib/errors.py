@@ -118,3 +118,41 @@ class VoucherRefused(Unprocessable):
     def __init__(self, reason: str, message: str, **details: object) -> None:
         super().__init__(message, reason=reason, **details)
         self.reason = reason
+
+
+class InvalidSignature(DomainError):
+    """A provider's webhook whose signature is missing, wrong or too old: nothing is done."""
+
+    code = "invalid_signature"
+
+
+class BadRequest(DomainError):
+    """A request that cannot be acted on as sent (not a field-by-field validation problem)."""
+
+    code = "bad_request"
+
+
+class Forbidden(DomainError):
+    """The caller is known but may not see this (yet); ``code`` says why."""
+
+    code = "forbidden"
+
+
+class TooManyAttempts(DomainError):
+    """Too many failed attempts from this client or for this job; ``retry_after`` seconds."""
+
+    code = "too_many_attempts"
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message, retry_after=retry_after)
+        self.retry_after = retry_after
+
+
+class ServiceUnavailable(DomainError):
+    """A service we depend on (e.g. the payment provider) did not answer; try again later."""
+
+    code = "service_unavailable"
+
+
+class PaymentUnavailable(ServiceUnavailable):
+    code = "payment_unavailable"

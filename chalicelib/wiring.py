@@ -11,21 +11,36 @@ from chalicelib.config import get_settings
 
 if TYPE_CHECKING:
     from chalicelib.adapters.dynamo.access_codes_repository import AccessCodeRepository
+    from chalicelib.adapters.dynamo.customers_repository import CustomerRepository
     from chalicelib.adapters.dynamo.photos_repository import PhotoRepository
     from chalicelib.adapters.dynamo.studios_repository import StudioRepository
     from chalicelib.adapters.dynamo.subjects_repository import SubjectRepository
     from chalicelib.adapters.identity import CognitoIdentity
+    from chalicelib.adapters.messages_function import MessagesFunction
+    from chalicelib.adapters.payments.stripe_checkout import StripeCheckout
     from chalicelib.adapters.queue import WorkQueue
+    from chalicelib.adapters.scheduler import MessageScheduler
+    from chalicelib.adapters.session_tokens import SessionTokens
     from chalicelib.adapters.storage import MediaStorage
     from chalicelib.adapters.tokens import TokenVerifier
+    from chalicelib.domain.payments import PaymentProvider
+    from chalicelib.services.communication_profiles import CommunicationProfiles
     from chalicelib.services.document_rendering import DocumentRenderer
     from chalicelib.services.documents import DocumentService
     from chalicelib.services.galleries import GalleryBuilds
     from chalicelib.services.ingest import IngestService
+    from chalicelib.services.job_messages import JobMessages
     from chalicelib.services.jobs import JobService
+    from chalicelib.services.message_audience import JobAudience
+    from chalicelib.services.message_scheduling import MessageScheduling
+    from chalicelib.services.messages import MessageComposer, MessageSender
+    from chalicelib.services.orders import OrderService
+    from chalicelib.services.payment_notifications import PaymentNotifications
     from chalicelib.services.pricing import PricingService
     from chalicelib.services.review import ReviewService
+    from chalicelib.services.shop import ShopService
     from chalicelib.services.subjects import SubjectService
+    from chalicelib.services.unsubscribe_links import UnsubscribeLinks, Unsubscribes
     from chalicelib.services.uploads import UploadService
 
 _overrides: dict[str, Any] = {}
@@ -56,6 +71,23 @@ def reset() -> None:
         document_service,
         document_renderer,
         pricing_service,
+        session_tokens,
+        customers,
+        shop_service,
+        payment_provider,
+        stripe_checkout,
+        stripe_notifications,
+        order_service,
+        communication_profiles,
+        message_scheduler,
+        messages_function,
+        message_scheduling,
+        unsubscribe_links,
+        message_composer,
+        job_audience,
+        message_sender,
+        job_messages,
+        unsubscribes,
         _bound_table,
     ):
         built.cache_clear()
@@ -111,12 +143,34 @@ def job_service() -> JobService:
     )
 
     vouchers = VoucherRepository().delete_job_vouchers
+    # Message schedules follow the job's dates, status and profile (issue 6).
+    from chalicelib.adapters.dynamo.messages_repository import (
+        MessageRepository,
+        NewsletterRepository,
+    )
+    from chalicelib.domain.jobs import Job
+
+    schedules = message_scheduling()
+
+    def delete_messages(job: Job) -> None:
+        MessageRepository().delete_job(job.job_id)
+        NewsletterRepository().delete_job(job.job_id)
+
     return JobService(
         JobRepository(),
         ContracteeRepository(),
         studios(),
-        deletion_steps=[codes, galleries, cleanup, vouchers],
+        deletion_steps=[
+            codes,
+            galleries,
+            cleanup,
+            vouchers,
+            schedules.job_deleted,
+            delete_messages,
+        ],
         price_profiles=PriceProfileRepository(),
+        communication_profiles=communication_profiles(),
+        observers=[schedules],
     )
 
 
@@ -285,3 +339,248 @@ def pricing_service() -> PricingService:
 
     _bound_table()
     return PricingService(JobRepository(), PriceProfileRepository(), VoucherRepository())
+
+
+@cache
+def communication_profiles() -> CommunicationProfiles:
+    from chalicelib.adapters.dynamo.communication_profiles_repository import (
+        CommunicationProfileRepository,
+    )
+    from chalicelib.adapters.dynamo.jobs_repository import JobRepository
+    from chalicelib.services.communication_profiles import CommunicationProfiles
+
+    _bound_table()
+    return CommunicationProfiles(
+        CommunicationProfileRepository(),
+        JobRepository(),
+        on_change=lambda job: message_scheduling().replan_job(job),
+    )
+
+
+# Messages (issue 6): EventBridge Scheduler -> functions/send_messages -> SES / SNS ----------
+@cache
+def message_scheduler() -> MessageScheduler:
+    from chalicelib.adapters.scheduler import MessageScheduler
+
+    settings = get_settings()
+    return MessageScheduler(
+        group=settings.required("schedule_group"),
+        target_arn=settings.required("messages_function_arn"),
+        role_arn=settings.required("scheduler_role_arn"),
+    )
+
+
+@cache
+def messages_function() -> MessagesFunction:
+    """functions/send_messages, started asynchronously (status changes, newsletters)."""
+    if "messages_function" in _overrides:
+        return _overrides["messages_function"]  # type: ignore[no-any-return,unused-ignore]
+    from chalicelib.adapters.messages_function import MessagesFunction
+
+    return MessagesFunction(get_settings().required("messages_function_arn"))
+
+
+@cache
+def message_scheduling() -> MessageScheduling:
+    from chalicelib.services.message_scheduling import MessageScheduling
+
+    return MessageScheduling(communication_profiles(), message_scheduler(), messages_function())
+
+
+@cache
+def unsubscribe_links() -> UnsubscribeLinks:
+    from chalicelib.adapters.unsubscribe_key import UnsubscribeKey
+    from chalicelib.services.unsubscribe_links import UnsubscribeLinks
+
+    settings = get_settings()
+    key = UnsubscribeKey(settings.required("unsubscribe_secret_arn"))
+    # The sender requires the API's address (see message_sender); the API itself only renders
+    # previews, and may not know its own address (a template cannot pass it without a cycle).
+    return UnsubscribeLinks(lambda: key.value, settings.api_url or settings.shop_url)
+
+
+@cache
+def message_composer() -> MessageComposer:
+    from chalicelib.services.messages import MessageComposer
+
+    settings = get_settings()
+    return MessageComposer(settings.shop_url, settings.sender_email, unsubscribe_links())
+
+
+@cache
+def job_audience() -> JobAudience:
+    """A job's customers and orders as recipients (the shop's repositories)."""
+    if "job_audience" in _overrides:
+        return _overrides["job_audience"]  # type: ignore[no-any-return,unused-ignore]
+    from chalicelib.adapters.dynamo.orders_repository import OrderRepository
+    from chalicelib.services.message_audience import JobAudience, NameListCodes
+
+    _bound_table()
+    return JobAudience(customers(), OrderRepository(), NameListCodes(subjects()))
+
+
+@cache
+def message_sender() -> MessageSender:
+    """The side of functions/send_messages; the only wiring that sends email and SMS."""
+    from chalicelib.adapters.dynamo.jobs_repository import JobRepository
+    from chalicelib.adapters.dynamo.messages_repository import (
+        MessageRepository,
+        NewsletterRepository,
+        OptOutRepository,
+    )
+    from chalicelib.adapters.mail import EmailSender
+    from chalicelib.adapters.sms import SmsSender
+    from chalicelib.services.messages import MessageSender
+
+    _bound_table()
+    get_settings().required("api_url")  # every email's unsubscribe link points there
+    return MessageSender(
+        jobs=JobRepository(),
+        studios=studios(),
+        profiles=communication_profiles(),
+        audience=job_audience(),
+        opt_outs=OptOutRepository(),
+        messages=MessageRepository(),
+        newsletters=NewsletterRepository(),
+        email=EmailSender(get_settings().required("sender_email")),
+        sms=SmsSender(),
+        composer=message_composer(),
+    )
+
+
+@cache
+def job_messages() -> JobMessages:
+    from chalicelib.adapters.dynamo.jobs_repository import JobRepository
+    from chalicelib.adapters.dynamo.messages_repository import (
+        MessageRepository,
+        NewsletterRepository,
+        OptOutRepository,
+    )
+    from chalicelib.services.job_messages import JobMessages
+
+    _bound_table()
+    return JobMessages(
+        jobs=JobRepository(),
+        studios=studios(),
+        scheduling=message_scheduling(),
+        scheduler=message_scheduler(),
+        messages=MessageRepository(),
+        newsletters=NewsletterRepository(),
+        opt_outs=OptOutRepository(),
+        audience=job_audience(),
+        composer=message_composer(),
+        send_now=messages_function(),
+    )
+
+
+@cache
+def unsubscribes() -> Unsubscribes:
+    from chalicelib.adapters.dynamo.messages_repository import OptOutRepository
+    from chalicelib.services.unsubscribe_links import Unsubscribes
+
+    _bound_table()
+    return Unsubscribes(unsubscribe_links(), OptOutRepository())
+
+
+# The shop ----------------------------------------------------------------------------------
+@cache
+def session_tokens() -> SessionTokens:
+    """Shop session tokens, signed with the key in the ``session_secret_arn`` secret (read on
+    first use, not at import)."""
+    if "session_tokens" in _overrides:
+        return _overrides["session_tokens"]  # type: ignore[no-any-return,unused-ignore]
+    from chalicelib.adapters.session_tokens import SecretSigningKey, SessionTokens
+
+    return SessionTokens(SecretSigningKey(get_settings().session_secret_arn))
+
+
+@cache
+def customers() -> CustomerRepository:
+    """Registered customers of jobs (``customers_of_job``), for the shop and communication."""
+    from chalicelib.adapters.dynamo.customers_repository import CustomerRepository
+
+    _bound_table()
+    return CustomerRepository()
+
+
+@cache
+def shop_service() -> ShopService:
+    from chalicelib.adapters.dynamo.pricing_repository import PriceProfileRepository
+    from chalicelib.adapters.dynamo.shop_reads import ShopReads
+    from chalicelib.adapters.dynamo.throttle_repository import LoginAttemptCounters
+    from chalicelib.services.shop import ShopService
+
+    _bound_table()
+    return ShopService(
+        access_codes=access_codes(),
+        attempts=LoginAttemptCounters(),
+        reads=ShopReads(),
+        customers=customers(),
+        profiles=PriceProfileRepository(),
+        tokens=session_tokens(),
+    )
+
+
+@cache
+def payment_provider() -> PaymentProvider:
+    """The provider ``PHOTOJOBS_PAYMENT_PROVIDER`` names (validated with the settings)."""
+    if "payment_provider" in _overrides:
+        return _overrides["payment_provider"]  # type: ignore[no-any-return,unused-ignore]
+    from chalicelib.domain.payments import OfflinePayment
+
+    if get_settings().payment_provider == "stripe":
+        return stripe_checkout()
+    return OfflinePayment()
+
+
+@cache
+def stripe_checkout() -> StripeCheckout:
+    """The Stripe Checkout provider (chalicelib/adapters/payments/stripe_checkout.py): keys from
+    the ``stripe_secret_arn`` secret, read on first use; Stripe sends the buyer back to the
+    shop's order page."""
+    if "stripe_checkout" in _overrides:
+        return _overrides["stripe_checkout"]  # type: ignore[no-any-return,unused-ignore]
+    from chalicelib.adapters.payments.stripe_checkout import StripeCheckout
+    from chalicelib.adapters.payments.stripe_secrets import StripeSecretReader
+    from chalicelib.errors import NotFound
+
+    settings = get_settings()
+    if not settings.stripe_secret_arn:
+        raise NotFound("Stripe payments are not configured (PHOTOJOBS_STRIPE_SECRET_ARN)")
+    order_page = settings.shop_url.rstrip("/") + "/#/order/{ORDER_ID}"
+    return StripeCheckout(
+        StripeSecretReader(settings.stripe_secret_arn),
+        success_url=order_page,
+        cancel_url=order_page,
+    )
+
+
+@cache
+def stripe_notifications() -> PaymentNotifications:
+    """The Stripe webhook: live whenever the Stripe secret is configured, also after the shop
+    went back to offline payments (sessions started before still report their payments)."""
+    from chalicelib.services.payment_notifications import PaymentNotifications
+
+    return PaymentNotifications(stripe_checkout(), order_service())
+
+
+@cache
+def order_service() -> OrderService:
+    from chalicelib.adapters.dynamo.jobs_repository import JobRepository
+    from chalicelib.adapters.dynamo.orders_repository import OrderRepository
+    from chalicelib.adapters.dynamo.pricing_repository import (
+        PriceProfileRepository,
+        VoucherRepository,
+    )
+    from chalicelib.adapters.dynamo.shop_reads import ShopReads
+    from chalicelib.services.orders import OrderService
+
+    _bound_table()
+    return OrderService(
+        jobs=JobRepository(),
+        reads=ShopReads(),
+        orders=OrderRepository(),
+        profiles=PriceProfileRepository(),
+        vouchers=VoucherRepository(),
+        payments=payment_provider(),
+    )

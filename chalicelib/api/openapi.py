@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 from chalicelib.api.routing import Routes
+from chalicelib.domain.communication.profiles import Audience, Channel, Trigger
 from chalicelib.domain.jobs import ACCESS_TYPES, REGISTRATION_MODES, STATUSES
 
 routes = Routes(__name__, tag="meta")
@@ -287,6 +288,168 @@ SCHEMAS: dict[str, Any] = {
             },
         },
     },
+    "CommunicationProfileInput": {
+        "type": "object",
+        "additionalProperties": False,
+        "description": "name and steps when creating. Offsets: -P3D (3 days before), P2D "
+        "(2 days after), P0D (at once); also '3 days before'. Templates: "
+        "chalicelib/templates/messages/<locale>/<template_id>.*",
+        "properties": {
+            "name": {"type": "string", "description": "never shown to customers"},
+            "locale": {"type": "string", "enum": ["en", "de"]},
+            "quiet_hours": {
+                "type": "object",
+                "nullable": True,
+                "description": "local time of each job; null: none (default 21:00-08:00)",
+                "properties": {
+                    "start": {"type": "string", "example": "21:00"},
+                    "end": {"type": "string", "example": "08:00"},
+                },
+            },
+            "steps": {
+                "type": "array",
+                "maxItems": 30,
+                "items": {
+                    "type": "object",
+                    "required": [
+                        "step_id",
+                        "trigger",
+                        "offset",
+                        "channel",
+                        "audience",
+                        "template_id",
+                    ],
+                    "properties": {
+                        "step_id": {"type": "string", "pattern": "^[A-Za-z0-9_-]{1,20}$"},
+                        "trigger": {"type": "string", "enum": [t.value for t in Trigger]},
+                        "offset": {"type": "string", "example": "-P3D"},
+                        "channel": {"type": "string", "enum": [c.value for c in Channel]},
+                        "audience": {"type": "string", "enum": [a.value for a in Audience]},
+                        "template_id": {"type": "string", "example": "archive_due"},
+                    },
+                },
+            },
+        },
+    },
+    "StripeEvent": {
+        "type": "object",
+        "description": "A Stripe event as Stripe delivers it, with a Stripe-Signature header "
+        "(t=<unix time>,v1=<HMAC-SHA256 of '<t>.<raw body>' with the endpoint's signing "
+        "secret>, at most 300 s old); a missing or wrong signature: 400 invalid_signature. "
+        "checkout.session.completed and checkout.session.async_payment_succeeded with "
+        "payment_status 'paid' mark the order in metadata.order_id paid (again: a no-op); "
+        "another amount or currency: 409 payment_mismatch, the order stays unpaid; other "
+        "events: 200, ignored.",
+        "required": ["id", "type", "data"],
+        "properties": {
+            "id": {"type": "string", "example": "evt_1PqR..."},
+            "type": {"type": "string", "example": "checkout.session.completed"},
+            "data": {
+                "type": "object",
+                "properties": {
+                    "object": {
+                        "type": "object",
+                        "description": "the Checkout Session",
+                        "properties": {
+                            "id": {"type": "string", "example": "cs_test_a1..."},
+                            "payment_status": {"type": "string", "example": "paid"},
+                            "amount_total": {"type": "integer"},
+                            "currency": {"type": "string", "example": "eur"},
+                            "client_reference_id": {"type": "string"},
+                            "metadata": {
+                                "type": "object",
+                                "properties": {
+                                    "order_id": {"type": "string"},
+                                    "job_id": {"type": "string"},
+                                },
+                            },
+                        },
+                    }
+                },
+            },
+        },
+    },
+    "ShopSessionRequest": {
+        "type": "object",
+        "required": ["code"],
+        "description": "An access code as printed (case, spaces and dashes do not matter). With "
+        "a session token in Authorization, the code is added to that session (a sibling); the "
+        "answer always carries a new token. 400 invalid_code (typo caught by the check "
+        "character), 401 unknown_code, 400 different_studio, 429 too_many_attempts with "
+        "Retry-After.",
+        "properties": {"code": {"type": "string", "example": "K7M4-Q9PX-2HTR"}},
+    },
+    "ShopRegistration": {
+        "type": "object",
+        "required": ["job_id", "first_name", "last_name", "email", "marketing_consent"],
+        "properties": {
+            "job_id": {"type": "string"},
+            "first_name": {"type": "string"},
+            "last_name": {"type": "string"},
+            "email": {"type": "string", "format": "email"},
+            "phone": {"type": "string", "nullable": True, "example": "+49 30 1234567"},
+            "marketing_consent": {"type": "boolean"},
+        },
+    },
+    "ShopOrder": {
+        "type": "object",
+        "required": ["job_id", "lines", "contact"],
+        "description": "Priced by the server from the job's price list: prices and totals a "
+        "client sends are ignored. Photos must be in the session's gallery (404 otherwise); "
+        "409 not_open_for_orders with reason; 422 voucher_refused with reason.",
+        "properties": {
+            "job_id": {"type": "string"},
+            "lines": {
+                "type": "array",
+                "minItems": 1,
+                "maxItems": 200,
+                "items": {
+                    "type": "object",
+                    "required": ["photo_id", "product_id"],
+                    "properties": {
+                        "photo_id": {"type": "string"},
+                        "product_id": {"type": "string"},
+                        "quantity": {"type": "integer", "minimum": 1, "maximum": 99},
+                    },
+                },
+            },
+            "voucher": {"type": "string", "nullable": True},
+            "contact": {
+                "type": "object",
+                "required": ["name", "email"],
+                "properties": {
+                    "name": {"type": "string"},
+                    "email": {"type": "string", "format": "email"},
+                    "phone": {"type": "string", "nullable": True},
+                },
+            },
+        },
+    },
+    "MessagePreview": {
+        "type": "object",
+        "required": ["step_id"],
+        "properties": {
+            "step_id": {"type": "string", "description": "a step of the job's profile"},
+            "customer_id": {
+                "type": "string",
+                "nullable": True,
+                "description": "a customer of the job; default: a sample customer",
+            },
+        },
+    },
+    "NewsletterInput": {
+        "type": "object",
+        "required": ["body"],
+        "description": "Plain text: blank lines separate paragraphs, **bold**, links; "
+        "placeholders {name}, {job}, {shop_link}, {code}, {archive_date}. Goes to customers "
+        "who agreed to marketing messages.",
+        "properties": {
+            "subject": {"type": "string", "description": "required for email"},
+            "body": {"type": "string"},
+            "channel": {"type": "string", "enum": [c.value for c in Channel]},
+            "audience": {"type": "string", "enum": [a.value for a in Audience]},
+        },
+    },
     "Error": {
         "type": "object",
         "required": ["error", "message"],
@@ -329,7 +492,7 @@ def openapi_document() -> dict[str, Any]:
                 },
             }
         if op.auth:
-            operation["security"] = [{"cognitoIdToken": []}]
+            operation["security"] = [{op.security: []}]
         paths.setdefault(op.path, {})[op.method.lower()] = operation
     return {
         "openapi": "3.0.3",
@@ -338,7 +501,13 @@ def openapi_document() -> dict[str, Any]:
         "components": {
             "schemas": SCHEMAS,
             "securitySchemes": {
-                "cognitoIdToken": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
+                "cognitoIdToken": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"},
+                "shopSession": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "bearerFormat": "JWT",
+                    "description": "the token POST /shop/session returns (2 hours)",
+                },
             },
         },
     }

@@ -115,6 +115,11 @@ def _record(
             {"value": code.value, "format": code.symbology, "ours": code.ours}
             for code in (result.codes if result else [])
         ],
+        # Symbols located but not readable: "looks like a card", with what the decoder saw.
+        "unreadable": [
+            {"format": seen.symbology, "box": list(seen.box), "seen": seen.seen}
+            for seen in (result.undecodable if result else ())
+        ],
         "state": state,
         "reason": reason,
         "ms": round((time.perf_counter() - started) * 1000),

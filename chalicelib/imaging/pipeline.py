@@ -28,7 +28,13 @@ from chalicelib.imaging.formats import (
     sniff_format,
 )
 from chalicelib.imaging.orientation import orient_box, oriented_size
-from chalicelib.imaging.qr import DEFAULT_STRATEGY, DecodedCode, QrStrategy, scan_codes
+from chalicelib.imaging.qr import (
+    DEFAULT_STRATEGY,
+    DecodedCode,
+    QrStrategy,
+    UndecodedSymbol,
+    scan_codes,
+)
 from chalicelib.imaging.watermark import WatermarkSpec
 
 # The QR scan wants the reduced image no smaller than this on its long edge: a 120 px card
@@ -42,6 +48,7 @@ __all__ = [
     "ImageRejected",
     "Limits",
     "ProcessedImage",
+    "UndecodedSymbol",
     "WatermarkSpec",
     "process_image",
 ]
@@ -59,10 +66,13 @@ class ProcessedImage:
     orientation: int | None
     # Boxes are (x, y, w, h) in the upright full-resolution frame, like width and height.
     codes: list[DecodedCode]
+    # Symbols the decoder located but could not read ("looks like a card, no tag"): the count,
+    # and each one's box (upright frame) with what the decoder saw.
     undecodable_candidates: int
     preview_jpeg: bytes = field(repr=False)
     thumbnail_jpeg: bytes = field(repr=False)
     timings_ms: dict[str, float]
+    undecodable: tuple[UndecodedSymbol, ...] = ()
 
 
 def process_image(
@@ -88,12 +98,12 @@ def process_image(
     with _timed(timings, "decode"):
         scale = _choose_draft_scale(header, image_format)
         decoded = _decode(header, data, image_format)
-        gray = _luma(decoded)
+        gray, pixels = _luma_and_bytes(decoded)
     with _timed(timings, "qr"):
         full_res = _full_res_luma(data, image_format, limits, timings) if scale > 1 else None
         # At scale 1 the decoded luma is already full resolution: retry crops come from it.
         full_res = full_res or (lambda: gray)
-        scan = scan_codes(gray, scale, full_res, qr_strategy)
+        scan = scan_codes(gray, scale, full_res, qr_strategy, pixels)
     with _timed(timings, "derivatives"):
         derived = make_derivatives(
             decoded, orientation=facts.orientation, icc_profile=icc_profile, watermark=watermark
@@ -103,6 +113,10 @@ def process_image(
         DecodedCode(c.value, c.symbology, c.ours, orient_box(c.box, stored_size, facts.orientation))
         for c in scan.codes
     ]
+    undecodable = tuple(
+        UndecodedSymbol(orient_box(u.box, stored_size, facts.orientation), u.symbology, u.seen)
+        for u in scan.undecodable
+    )
     timings["total"] = _ms_since(started)
     return ProcessedImage(
         format=image_format,
@@ -114,10 +128,11 @@ def process_image(
         camera_serial=facts.camera_serial,
         orientation=facts.orientation,
         codes=codes,
-        undecodable_candidates=len(scan.undecodable),
+        undecodable_candidates=len(undecodable),
         preview_jpeg=derived.preview_jpeg,
         thumbnail_jpeg=derived.thumbnail_jpeg,
         timings_ms=timings,
+        undecodable=undecodable,
     )
 
 
@@ -156,6 +171,18 @@ def _decode(image: Image.Image, data: bytes, image_format: str) -> Image.Image:
             raise ImageRejected("truncated", "The file is cut off (incomplete upload?).") from exc
         raise ImageRejected("corrupt", f"The {image_format} data is damaged: {exc}") from exc
     return image
+
+
+def _luma_and_bytes(image: Image.Image) -> tuple[Image.Image, bytes | None]:
+    """The luma of the decode, and its bytes when they come for free.
+
+    From YCbCr the Y plane is packed straight into bytes (one pass) and the L image is a view of
+    them: the QR scan needs both, and a channel copy plus a byte copy would be two passes.
+    """
+    if image.mode == "YCbCr":
+        pixels = image.tobytes("raw", "Y")
+        return Image.frombuffer("L", image.size, pixels, "raw", "L", 0, 1), pixels
+    return _luma(image), None
 
 
 def _luma(image: Image.Image) -> Image.Image:

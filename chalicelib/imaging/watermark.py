@@ -21,6 +21,8 @@ ANGLE_DEG: Final = 30.0
 MARK_SHARE_OF_LONG_EDGE: Final = 0.22
 GAP_SHARE_OF_MARK: Final = 0.6
 MAX_WATERMARK_PNG_PIXELS: Final = 16_000_000
+# The overlay is pasted in bands of this many pixels, skipping the parts without marks.
+PIECE: Final = 16
 
 
 @dataclass(frozen=True)
@@ -39,20 +41,63 @@ class WatermarkSpec:
 
 
 def apply_watermark(image: Image.Image, spec: WatermarkSpec) -> Image.Image:
-    """A copy of `image` (RGB) with the tiled watermark blended over it."""
-    colour, alpha = _overlay(spec, image.size)
+    """A copy of `image` (RGB or YCbCr) with the tiled watermark blended over it."""
     marked = image.copy()
-    marked.paste(colour, (0, 0), alpha)
+    stamp_watermark(marked, spec)
     return marked
 
 
+def stamp_watermark(image: Image.Image, spec: WatermarkSpec) -> None:
+    """Blend the tiled watermark over `image` (RGB or YCbCr) in place.
+
+    Alpha blending is linear and YCbCr is a linear transform of RGB, so blending the overlay's
+    YCbCr colour into YCbCr pixels gives the same picture as blending in RGB.
+    """
+    if image.mode not in ("RGB", "YCbCr"):
+        raise ValueError(f"watermark needs RGB or YCbCr pixels, not {image.mode}")
+    for origin, colour, alpha in _overlay_pieces(spec, image.size, image.mode):
+        image.paste(colour, origin, alpha)
+
+
 @lru_cache(maxsize=8)
-def _overlay(spec: WatermarkSpec, size: tuple[int, int]) -> tuple[Image.Image, Image.Image]:
-    """The overlay's colour and alpha for one preview size (RGB + L: one paste per photo)."""
+def _overlay_pieces(
+    spec: WatermarkSpec, size: tuple[int, int], mode: str
+) -> tuple[tuple[tuple[int, int], Image.Image, Image.Image], ...]:
+    """The overlay cut into runs of PIECE-high bands that hold marks: (origin, colour, alpha).
+
+    The marks cover about a sixth of the frame; pasting only the runs that touch one skips most
+    of the transparent pixels a single full-frame paste would blend for nothing.
+    """
+    colour, alpha = _overlay(spec, size, mode)
+    # One value per PIECE x PIECE tile: non-zero when any pixel of the tile is.
+    inked = alpha.point([0] + [255] * 255).reduce(PIECE)
+    columns = inked.width
+    tiles = inked.tobytes()
+    pieces = []
+    for row in range(inked.height):
+        top, bottom = row * PIECE, min(size[1], (row + 1) * PIECE)
+        run_start: int | None = None
+        for column in range(columns + 1):
+            marked = column < columns and tiles[row * columns + column] > 0
+            if marked and run_start is None:
+                run_start = column
+            elif not marked and run_start is not None:
+                box = (run_start * PIECE, top, min(size[0], column * PIECE), bottom)
+                pieces.append(((box[0], top), colour.crop(box), alpha.crop(box)))
+                run_start = None
+    return tuple(pieces)
+
+
+@lru_cache(maxsize=8)
+def _overlay(
+    spec: WatermarkSpec, size: tuple[int, int], mode: str = "RGB"
+) -> tuple[Image.Image, Image.Image]:
+    """The overlay's colour (in `mode`) and alpha for one preview size."""
     overlay = _overlay_rgba(spec, size)
-    return overlay.convert("RGB"), overlay.getchannel("A")
+    return overlay.convert("RGB").convert(mode), overlay.getchannel("A")
 
 
+@lru_cache(maxsize=4)
 def _overlay_rgba(spec: WatermarkSpec, size: tuple[int, int]) -> Image.Image:
     mark = _mark(spec, max(size))
     diagonal = math.ceil(math.hypot(*size))

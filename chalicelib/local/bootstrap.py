@@ -4,6 +4,7 @@ from the same definitions production uses, and return the environment the code n
 from __future__ import annotations
 
 import json
+import secrets
 from dataclasses import dataclass
 from typing import Any
 
@@ -48,6 +49,11 @@ class StageNames:
     def schedule_group(self) -> str:
         return f"photojobs-{self.stage}"
 
+    @property
+    def session_secret(self) -> str:
+        """As infra/template.yaml names SessionSigningKeySecret."""
+        return f"photojobs/{self.stage}/session-signing-key"
+
 
 @dataclass(frozen=True)
 class Stage:
@@ -72,6 +78,8 @@ def create_stage(names: StageNames, *, cors_origins: list[str]) -> Stage:
     pool_id, client_id = _create_user_pool(names.stage)
     client("ses").verify_email_identity(EmailAddress=names.sender_email)
     client("scheduler").create_schedule_group(Name=names.schedule_group)
+    session_secret_arn = _create_session_secret(names.session_secret)
+    messages = _messages_environment(names)
     endpoint = client("cognito-idp").meta.endpoint_url.rstrip("/")
     environment = {
         "PHOTOJOBS_STAGE": names.stage,
@@ -80,13 +88,45 @@ def create_stage(names: StageNames, *, cors_origins: list[str]) -> Stage:
         "PHOTOJOBS_SCHEDULE_GROUP": names.schedule_group,
         "PHOTOJOBS_SENDER_EMAIL": names.sender_email,
         "PHOTOJOBS_WORK_QUEUE_URL": work_url,
+        "PHOTOJOBS_SESSION_SECRET_ARN": session_secret_arn,
         "COGNITO_USER_POOL_ID": pool_id,
         "COGNITO_CLIENT_ID": client_id,
         # Locally the keys are served by the endpoint; the issuer keeps the AWS form.
         "COGNITO_JWKS_URL": f"{endpoint}/{pool_id}/.well-known/jwks.json",
         "COGNITO_ISSUER": f"https://cognito-idp.{names.region}.amazonaws.com/{pool_id}",
+        **messages,
     }
     return Stage(names, environment, queue_url, dlq_url, work_url, work_dlq_url)
+
+
+def _create_session_secret(name: str) -> str:
+    """The shop's session signing key: random per stage, like GenerateSecretString in infra."""
+    answer = client("secretsmanager").create_secret(
+        Name=name,
+        Description="HMAC key that signs shop sessions",
+        SecretString=secrets.token_urlsafe(48),
+    )
+    return str(answer["ARN"])
+
+
+def _messages_environment(names: StageNames) -> dict[str, str]:
+    """Messages (issue 6): the unsubscribe-link key (its own secret, retained in the cloud),
+    and the Scheduler target: functions/send_messages under the local function ARN scheme
+    (which the runner's schedule firer and the local Lambda endpoint resolve)."""
+    from chalicelib.local.runner import function_arn
+
+    answer = client("secretsmanager").create_secret(
+        Name=f"photojobs/{names.stage}/unsubscribe-key",
+        Description="HMAC key that signs unsubscribe links",
+        SecretString=secrets.token_urlsafe(48),
+    )
+    return {
+        "PHOTOJOBS_MESSAGES_FUNCTION_ARN": function_arn(names.stage, "send_messages"),
+        "PHOTOJOBS_SCHEDULER_ROLE_ARN": (
+            f"arn:aws:iam::123456789012:role/photojobs-{names.stage}-scheduler"
+        ),
+        "PHOTOJOBS_UNSUBSCRIBE_SECRET_ARN": str(answer["ARN"]),
+    }
 
 
 def _create_table(name: str) -> None:

@@ -30,7 +30,10 @@ def configured_function(name: str) -> Handler | None:
     """The handler deployed under `name` in this stage's settings, or None."""
     from chalicelib.config import get_settings
 
-    modules = {get_settings().documents_function: "functions.render_documents.handler"}
+    settings = get_settings()
+    modules = {settings.documents_function: "functions.render_documents.handler"}
+    if settings.messages_function_arn:  # invoked asynchronously by the API (issue 6)
+        modules[function_name(settings.messages_function_arn)] = "functions.send_messages.handler"
     module = modules.get(name)
     return importlib.import_module(module).handler if module else None
 

@@ -27,6 +27,7 @@ FUNCTIONS: dict[str, str] = {
     "process_upload": "functions.process_upload.handler",
     "build_galleries": "functions.build_galleries.handler",
     "render_documents": "functions.render_documents.handler",
+    "send_messages": "functions.send_messages.handler",
 }
 
 
@@ -89,6 +90,22 @@ def _demo_shoot(job_id: str) -> Path:
     return folder
 
 
+def _prepare_demo_shop(demo: Any, shoot: Path, shop_link: str) -> None:
+    """Upload the demo shoot, build its galleries and start selling, in the background (the
+    local cloud does the work); says when a parent can log in."""
+    from chalicelib.local.seed import open_demo_shop
+
+    def prepare() -> None:
+        try:
+            open_demo_shop(demo, shoot)
+        except Exception as exc:  # the servers keep running; the CLI can finish the job
+            print(f"[demo] the demo shop could not be prepared: {exc}", file=sys.stderr)
+            return
+        print(f"\ndemo shop ready: {shop_link}", flush=True)
+
+    threading.Thread(target=prepare, daemon=True, name="demo-shop").start()
+
+
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="photojobs-local", description=__doc__)
     parser.add_argument("--host", default=os.environ.get("PHOTOJOBS_HOST", "127.0.0.1"))
@@ -133,6 +150,7 @@ def _serve(args: argparse.Namespace, endpoint: MotoEndpoint) -> int:
     lambda_endpoint.start()
     os.environ["AWS_ENDPOINT_URL_LAMBDA"] = lambda_endpoint.url
     os.environ["PHOTOJOBS_SHOP_URL"] = site_url
+    os.environ["PHOTOJOBS_API_URL"] = api_url  # unsubscribe links in emails point here
     os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
     from chalicelib.config import get_settings
     from chalicelib.local.seed import seed_demo
@@ -173,6 +191,7 @@ def _serve(args: argparse.Namespace, endpoint: MotoEndpoint) -> int:
         drainers, ScheduleFirer(client("scheduler"), stage.names.schedule_group, targets)
     )
     wiring.start()
+    _prepare_demo_shop(demo, shoot, f"{site_url}/?code={demo.code}")
     print(
         "\nphotojobs is running locally\n"
         f"  API            {api_url}/api/health   (OpenAPI: {api_url}/api/openapi.json)\n"
@@ -182,13 +201,21 @@ def _serve(args: argparse.Namespace, endpoint: MotoEndpoint) -> int:
         f"  demo login     {demo.email}\n"
         f"  demo password  {demo.password}\n"
         f"  demo job       {demo.job_id}\n\n"
-        f"  demo shoot     {shoot}\n\n"
+        f"  demo shoot     {shoot}   (being uploaded into the demo job)\n\n"
+        f"  demo shop      {site_url}/?code={demo.code}\n"
+        f"  demo code      {demo.code}   (a sibling's code: {demo.sibling_code}; "
+        f"voucher {demo.voucher})\n"
+        "                 the shop opens once the demo galleries are built: "
+        "watch for 'demo shop ready'\n\n"
         f"  try:  .venv/bin/photojobs --api {api_url} login --email {demo.email}\n"
         f"        .venv/bin/photojobs jobs list\n"
-        f"        .venv/bin/photojobs upload {demo.job_id} {shoot}\n"
         f"        .venv/bin/photojobs photos list {demo.job_id}\n"
         f"        .venv/bin/photojobs galleries build {demo.job_id} --wait\n"
-        f"        .venv/bin/photojobs review {demo.job_id}\n\n"
+        f"        .venv/bin/photojobs review {demo.job_id}\n"
+        f"        .venv/bin/photojobs messages list {demo.job_id}\n"
+        f"        .venv/bin/photojobs messages fast-forward {demo.job_id}"
+        f" --aws-endpoint {endpoint.url}\n"
+        f"        .venv/bin/photojobs outbox --aws-endpoint {endpoint.url}\n\n"
         "Press Ctrl-C to stop.",
         flush=True,
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, Protocol
 
 from chalicelib.adapters.dynamo.jobs_repository import JobRepository
 from chalicelib.adapters.dynamo.pages import Page
@@ -33,6 +33,13 @@ from chalicelib.errors import InternalNameTaken, NotFound, ValidationFailed
 
 # Run before a job's record is removed (later: retire access codes, delete photos).
 DeletionStep = Callable[[Job], None]
+# Run after a job was stored: (before or None when created, after). Keeps what follows from a
+# job's settings in line with them, e.g. its message schedules (dates, status, profile).
+JobObserver = Callable[[Job | None, Job], None]
+
+
+class CommunicationProfileLookup(Protocol):
+    def resolve(self, studio_id: str, profile_id: str) -> object: ...
 
 
 class JobService:
@@ -45,6 +52,8 @@ class JobService:
         clock: Clock = utc_now,
         deletion_steps: Sequence[DeletionStep] = (),
         price_profiles: PriceProfileRepository | None = None,  # None: ids are not checked
+        communication_profiles: CommunicationProfileLookup | None = None,  # likewise
+        observers: Sequence[JobObserver] = (),
     ) -> None:
         self._jobs = jobs
         self._price_profiles = price_profiles
@@ -52,6 +61,8 @@ class JobService:
         self._studios = studios
         self._clock = clock
         self._deletion_steps = tuple(deletion_steps)
+        self._communication_profiles = communication_profiles
+        self._observers = tuple(observers)
 
     # jobs ---------------------------------------------------------------------------------
     def create_job(self, who: Principal, body: Any) -> tuple[Job, Defaults]:
@@ -66,6 +77,8 @@ class JobService:
             self._require_contractee(who, settings["contractee_id"])
         if settings.get("price_profile_id"):
             self._require_price_profile(who, settings["price_profile_id"])
+        if settings.get("communication_profile_id"):
+            self._require_communication_profile(who, settings["communication_profile_id"])
         derived_name = "internal_name" not in settings
         if derived_name:
             settings["internal_name"] = derived_internal_name(
@@ -79,12 +92,14 @@ class JobService:
             default_timezone=self._studios.get(who.studio_id).timezone,
         )
         try:
-            return self._jobs.create(job, contractee), defaults
+            created = self._jobs.create(job, contractee)
         except InternalNameTaken:
             if not derived_name:
                 raise
             suffixed = Job(**{**job.__dict__, "internal_name": f"{job.internal_name}-{new_id(4)}"})
-            return self._jobs.create(suffixed, contractee), defaults
+            created = self._jobs.create(suffixed, contractee)
+        self._notify(None, created)
+        return created, defaults
 
     def get_job(self, who: Principal, job_id: str) -> Job:
         return self._jobs.get(who.studio_id, job_id)
@@ -107,7 +122,11 @@ class JobService:
             self._require_contractee(who, changes["contractee_id"])
         if changes.get("price_profile_id"):
             self._require_price_profile(who, changes["price_profile_id"])
-        return self._jobs.update(job, updated_job(job, changes, self._clock()))
+        if changes.get("communication_profile_id"):
+            self._require_communication_profile(who, changes["communication_profile_id"])
+        updated = self._jobs.update(job, updated_job(job, changes, self._clock()))
+        self._notify(job, updated)
+        return updated
 
     def change_status(self, who: Principal, job_id: str, body: Any) -> Job:
         parsed = v.collect(
@@ -125,7 +144,9 @@ class JobService:
             now=self._clock(),
             force=parsed.get("force", False),
         )
-        return self._jobs.update(job, changed)
+        updated = self._jobs.update(job, changed)
+        self._notify(job, updated)
+        return updated
 
     def delete_job(self, who: Principal, job_id: str) -> Job:
         job = self._jobs.get(who.studio_id, job_id)
@@ -176,6 +197,25 @@ class JobService:
         except NotFound as exc:
             raise ValidationFailed(
                 [{"field": "contractee_id", "reason": "no such contractee in this studio"}]
+            ) from exc
+
+    def _notify(self, before: Job | None, after: Job) -> None:
+        for observer in self._observers:
+            observer(before, after)
+
+    def _require_communication_profile(self, who: Principal, profile_id: str) -> None:
+        if self._communication_profiles is None:
+            return
+        try:
+            self._communication_profiles.resolve(who.studio_id, profile_id)
+        except NotFound as exc:
+            raise ValidationFailed(
+                [
+                    {
+                        "field": "communication_profile_id",
+                        "reason": "no such communication profile in this studio",
+                    }
+                ]
             ) from exc
 
     def _require_price_profile(self, who: Principal, profile_id: str) -> None:

@@ -105,8 +105,9 @@ def test_demo_login_lists_the_demo_job_and_ctrl_c_stops_everything(local_stack, 
     listed = photojobs(api, tmp_path, "jobs", "list")
     assert listed.returncode == 0, listed.stderr
     assert job_id in listed.stdout and "St. John Primary School" in listed.stdout
-    assert "Planning (inactive)" in listed.stdout
 
+    # The demo job has a price list (and sells once its galleries are built): a job of
+    # another type starts without one, so the go-live checklist names it.
     created = photojobs(
         api,
         tmp_path,
@@ -117,13 +118,28 @@ def test_demo_login_lists_the_demo_job_and_ctrl_c_stops_everything(local_stack, 
         "--date",
         "2027-02-01",
         "--type",
-        "primary school",
+        "kindergarten",
         "--internal-name",
         "oak-2027",
     )
     assert created.returncode == 0, created.stderr
-    assert "settings taken from job" in created.stdout  # job-type defaults from the demo job
     new_id = re.search(r"created job (\S+)", created.stdout).group(1)
+    assert "Planning (inactive)" in photojobs(api, tmp_path, "jobs", "list").stdout
+    same_type = photojobs(
+        api,
+        tmp_path,
+        "jobs",
+        "create",
+        "--name",
+        "Elm Primary",
+        "--date",
+        "2027-02-02",
+        "--type",
+        "primary school",
+        "--internal-name",
+        "elm-2027",
+    )
+    assert "settings taken from job" in same_type.stdout  # job-type defaults from the demo job
     selling = photojobs(api, tmp_path, "jobs", "status", new_id, "selling")
     assert selling.returncode == 1
     assert "Go-live checklist" in selling.stdout and "[ ] Price list" in selling.stdout
@@ -196,8 +212,24 @@ def test_upload_a_shoot_and_see_it_processed(local_stack, tmp_path):
     api = f"http://127.0.0.1:{ports['api']}"
     email = re.search(r"demo login\s+(\S+)", output).group(1)
     password = re.search(r"demo password\s+(\S+)", output).group(1)
-    job_id = re.search(r"demo job\s+(\S+)", output).group(1)
     assert photojobs(api, tmp_path, "login", "--email", email, password=password).returncode == 0
+    # A job of its own: the demo job already holds the demo shoot
+    created = photojobs(
+        api,
+        tmp_path,
+        "jobs",
+        "create",
+        "--name",
+        "Birch Primary",
+        "--date",
+        "2027-03-01",
+        "--type",
+        "kindergarten",
+        "--internal-name",
+        "birch-2027",
+    )
+    assert created.returncode == 0, created.stderr
+    job_id = re.search(r"created job (\S+)", created.stdout).group(1)
     tag = write_shoot(tmp_path / "shoot", job_id)
 
     uploaded = photojobs(api, tmp_path, "upload", job_id, str(tmp_path / "shoot"))

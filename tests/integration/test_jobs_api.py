@@ -36,7 +36,7 @@ def make_price_profile(api_url: str, who: Any) -> str:
 def complete_settings(price_profile_id: str) -> dict[str, Any]:
     return {
         "price_profile_id": price_profile_id,
-        "communication_profile_id": "COMMS-1",
+        "communication_profile_id": "default",  # the shipped profile (ids are checked)
         "watermark": {"text": "PROOF"},
         "archive_date": "2099-01-31",
         "voucher_deadline": "2098-12-01",

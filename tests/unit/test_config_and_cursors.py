@@ -14,6 +14,7 @@ REQUIRED = {
     "COGNITO_JWKS_URL": "https://x/jwks.json",
     "COGNITO_ISSUER": "https://x",
     "PHOTOJOBS_WORK_QUEUE_URL": "https://sqs.example/work",
+    "PHOTOJOBS_SESSION_SECRET_ARN": "arn:aws:secretsmanager:us-east-1:1:secret:s",
 }
 
 
@@ -22,7 +23,8 @@ def test_settings_name_every_missing_variable():
         load_settings({"PHOTOJOBS_TABLE": "t"})
     assert str(missing.value) == (
         "missing configuration: COGNITO_CLIENT_ID, COGNITO_ISSUER, COGNITO_JWKS_URL, "
-        "COGNITO_USER_POOL_ID, PHOTOJOBS_BUCKET, PHOTOJOBS_WORK_QUEUE_URL"
+        "COGNITO_USER_POOL_ID, PHOTOJOBS_BUCKET, PHOTOJOBS_SESSION_SECRET_ARN, "
+        "PHOTOJOBS_WORK_QUEUE_URL"
     )
 
 
@@ -32,6 +34,9 @@ def test_settings_types_and_defaults():
     assert settings.max_upload_bytes == 200 * 1024 * 1024
     with pytest.raises(SettingsError, match="PHOTOJOBS_MAX_UPLOAD_BYTES must be an integer"):
         load_settings({**REQUIRED, "PHOTOJOBS_MAX_UPLOAD_BYTES": "lots"})
+    assert settings.payment_provider == "offline"
+    with pytest.raises(SettingsError, match="PHOTOJOBS_PAYMENT_PROVIDER must be one of"):
+        load_settings({**REQUIRED, "PHOTOJOBS_PAYMENT_PROVIDER": "paypal"})
 
 
 def test_cursor_round_trip_and_partition_binding():

@@ -22,8 +22,11 @@ ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE = ROOT / "infra" / "template.yaml"
 
 # Statements allowed to use Resource "*", each because AWS offers no resource ARN for them
-# (Sid -> actions). None today; SMS sending (sns:Publish to a phone number) will need one.
-WILDCARD_RESOURCE_SIDS: dict[str, set[str]] = {}
+# (Sid -> actions): SMS to a phone number and the opt-out list; listing schedules.
+WILDCARD_RESOURCE_SIDS: dict[str, set[str]] = {
+    "SendSms": {"sns:Publish", "sns:ListPhoneNumbersOptedOut"},
+    "ListMessageSchedules": {"scheduler:ListSchedules"},
+}
 APP_ENVIRONMENT = {
     "PHOTOJOBS_TABLE",
     "PHOTOJOBS_BUCKET",
@@ -37,6 +40,12 @@ APP_ENVIRONMENT = {
     "PHOTOJOBS_SHOP_URL",
     "PHOTOJOBS_WORK_QUEUE_URL",
     "PHOTOJOBS_DOCUMENTS_FUNCTION",
+    "PHOTOJOBS_SCHEDULE_GROUP",
+    "PHOTOJOBS_MESSAGES_FUNCTION_ARN",
+    "PHOTOJOBS_SCHEDULER_ROLE_ARN",
+    "PHOTOJOBS_UNSUBSCRIBE_SECRET_ARN",
+    "PHOTOJOBS_PAYMENT_PROVIDER",
+    "PHOTOJOBS_STRIPE_SECRET_ARN",
     "POWERTOOLS_SERVICE_NAME",
     "POWERTOOLS_METRICS_NAMESPACE",
     "LOG_LEVEL",
@@ -337,28 +346,107 @@ def test_no_wildcard_resource_or_action_except_documented() -> None:
         assert "NotResource" not in statement and "NotAction" not in statement
 
 
-def test_no_role_passes_roles_or_schedules() -> None:
-    # Nothing deployed today starts a schedule; the scheduler brings these permissions back
-    # with its own, scoped statements.
-    for role, statement in role_statements():
-        actions = as_list(statement["Action"])
-        assert "iam:PassRole" not in actions, role
-        assert not [a for a in actions if a.startswith("scheduler:")], role
+SCHEDULER_ROLE_ARN = {
+    "Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:role/photojobs-${Stage}-scheduler"
+}
 
 
-def test_the_api_can_invoke_only_the_document_renderer() -> None:
+def test_only_the_api_passes_only_the_scheduler_role_only_to_scheduler() -> None:
+    # Given every PassRole statement of every role
+    passes = [
+        (role, statement)
+        for role, statement in role_statements()
+        if "iam:PassRole" in as_list(statement["Action"])
+    ]
+    # Then the API alone passes exactly the scheduler role, and only to EventBridge Scheduler
+    ((role, statement),) = passes
+    assert role == "ApiHandlerRole"
+    assert as_list(statement["Action"]) == ["iam:PassRole"]
+    assert statement["Resource"] == SCHEDULER_ROLE_ARN
+    assert statement["Condition"] == {
+        "StringEquals": {"iam:PassedToService": "scheduler.amazonaws.com"}
+    }
+    # and that ARN is the role's deployed name
+    role_name = props("SchedulerRole")["RoleName"]["Fn::Sub"]
+    assert SCHEDULER_ROLE_ARN["Fn::Sub"].endswith(":role/" + role_name)
+
+
+def test_only_the_api_manages_schedules_and_only_in_its_group() -> None:
+    group = props("ScheduleGroup")["Name"]["Fn::Sub"]
+    assert group == "photojobs-${Stage}"
+    schedule_arn = {
+        "Fn::Sub": "arn:${AWS::Partition}:scheduler:${AWS::Region}:${AWS::AccountId}:schedule/"
+        + group
+        + "/*"
+    }
+    scheduler_grants = {
+        (role, action)
+        for role, statement in role_statements()
+        for action in as_list(statement["Action"])
+        if action.startswith("scheduler:")
+    }
+    assert {role for role, _ in scheduler_grants} == {"ApiHandlerRole"}
+    for action in ("CreateSchedule", "UpdateSchedule", "DeleteSchedule", "GetSchedule"):
+        assert grants("ApiHandlerRole", f"scheduler:{action}") == [schedule_arn], action
+    assert grants("ApiHandlerRole", "scheduler:ListSchedules") == ["*"]
+
+
+def test_the_scheduler_role_is_assumed_by_scheduler_of_this_account_only() -> None:
+    (trust,) = props("SchedulerRole")["AssumeRolePolicyDocument"]["Statement"]
+    assert trust["Principal"] == {"Service": "scheduler.amazonaws.com"}
+    assert trust["Action"] == "sts:AssumeRole"
+    assert trust["Condition"] == {"StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}}
+    # It may do one thing: invoke the sender.
+    actions = {a for s in statements_of("SchedulerRole").values() for a in as_list(s["Action"])}
+    assert actions == {"lambda:InvokeFunction"}
+
+
+def test_lambda_roles_are_assumed_by_lambda_only() -> None:
+    for name, role in resources("AWS::IAM::Role").items():
+        if name == "SchedulerRole":
+            continue
+        (trust,) = role["Properties"]["AssumeRolePolicyDocument"]["Statement"]
+        assert trust["Principal"] == {"Service": "lambda.amazonaws.com"}, name
+
+
+def test_only_the_api_and_the_scheduler_invoke_functions_each_exactly() -> None:
     # Given every Lambda permission of every role
-    lambda_grants = [
-        (role, action, statement["Resource"])
+    lambda_grants = sorted(
+        (role, action, json.dumps(statement["Resource"]))
         for role, statement in role_statements()
         for action in as_list(statement["Action"])
         if action.startswith("lambda:")
-    ]
-    # Then the one is the API invoking exactly the render function, by the name it is deployed
-    # under (an unqualified ARN: no alias or version, no wildcard)
-    name = props("RenderDocumentsFunction")["FunctionName"]["Fn::Sub"]
-    assert name == "photojobs-${Stage}-render-documents"
-    assert lambda_grants == [("ApiHandlerRole", "lambda:InvokeFunction", function_arn(name))]
+    )
+    # Then the API invokes the renderer and the sender, the scheduler only the sender, each
+    # by the name it is deployed under (an unqualified ARN: no alias or version, no wildcard)
+    render = props("RenderDocumentsFunction")["FunctionName"]["Fn::Sub"]
+    assert render == "photojobs-${Stage}-render-documents"
+    send = props("SendMessagesFunction")["FunctionName"]["Fn::Sub"]
+    assert send == "photojobs-${Stage}-send-messages"
+    invoke = "lambda:InvokeFunction"
+    assert lambda_grants == sorted(
+        [
+            ("ApiHandlerRole", invoke, json.dumps(function_arn(render))),
+            ("ApiHandlerRole", invoke, json.dumps(function_arn(send))),
+            ("SchedulerRole", invoke, json.dumps(function_arn(send))),
+        ]
+    )
+
+
+def test_the_app_is_configured_with_the_messaging_resources() -> None:
+    variables = template()["Globals"]["Function"]["Environment"]["Variables"]
+    send = props("SendMessagesFunction")["FunctionName"]["Fn::Sub"]
+    assert variables["PHOTOJOBS_MESSAGES_FUNCTION_ARN"] == function_arn(send)
+    assert variables["PHOTOJOBS_SCHEDULER_ROLE_ARN"] == SCHEDULER_ROLE_ARN
+    assert variables["PHOTOJOBS_SCHEDULE_GROUP"] == {"Ref": "ScheduleGroup"}
+    assert variables["PHOTOJOBS_UNSUBSCRIBE_SECRET_ARN"] == {"Ref": "UnsubscribeKeySecret"}
+    assert variables["PHOTOJOBS_STRIPE_SECRET_ARN"] == {"Ref": "StripeSecret"}
+    assert variables["PHOTOJOBS_PAYMENT_PROVIDER"] == {"Ref": "PaymentProvider"}
+    from chalicelib.domain.payments import PAYMENT_PROVIDERS
+
+    provider = template()["Parameters"]["PaymentProvider"]
+    assert set(provider["AllowedValues"]) == set(PAYMENT_PROVIDERS)
+    assert provider["Default"] == "offline"
 
 
 def test_the_api_is_configured_with_the_render_function_it_may_invoke() -> None:
@@ -375,11 +463,46 @@ def test_the_document_renderer_finishes_within_the_api_request() -> None:
     assert render < api <= 29
 
 
-def test_the_api_reads_only_the_session_signing_key() -> None:
-    statements = {s["Sid"]: s for role, s in role_statements() if role == "ApiHandlerRole"}
-    reads = [s for s in statements.values() if "secretsmanager:GetSecretValue" in s["Action"]]
-    assert reads == [statements["Secrets"]]
-    assert statements["Secrets"]["Resource"] == {"Ref": "SessionSigningKeySecret"}
+def test_each_role_reads_only_its_secrets() -> None:
+    reads = {
+        role: {json.dumps(r) for r in grants(role, "secretsmanager:GetSecretValue")}
+        for role in resources("AWS::IAM::Role")
+    }
+    ref = lambda secret: json.dumps({"Ref": secret})  # noqa: E731
+    assert {role: found for role, found in reads.items() if found} == {
+        "ApiHandlerRole": {
+            ref("SessionSigningKeySecret"),
+            ref("UnsubscribeKeySecret"),
+            ref("StripeSecret"),
+        },
+        "SendMessagesRole": {ref("UnsubscribeKeySecret")},
+    }
+
+
+def test_the_sender_sends_as_the_sender_address_and_records_deliveries() -> None:
+    statements = statements_of("SendMessagesRole")
+    services = {a.split(":")[0] for s in statements.values() for a in as_list(s["Action"])}
+    assert services == {"logs", "dynamodb", "ses", "sns", "secretsmanager"}
+    assert table_actions("SendMessagesRole") == {
+        "dynamodb:GetItem",
+        "dynamodb:Query",
+        "dynamodb:PutItem",
+        "dynamodb:UpdateItem",
+        "dynamodb:BatchWriteItem",
+    }
+    email = statements["SendEmail"]
+    assert email["Action"] == "ses:SendEmail"
+    assert email["Condition"] == {"StringEquals": {"ses:FromAddress": {"Ref": "SenderEmail"}}}
+    assert "identity/${SenderIdentity}" in email["Resource"]["Fn::Sub"]
+
+
+def test_the_sender_is_retried_twice_within_its_maximum_timeout() -> None:
+    sender = props("SendMessagesFunction")
+    assert sender["EventInvokeConfig"]["MaximumRetryAttempts"] == 2
+    assert find_in_map(sender["Timeout"]) == 900
+    assert sender["Environment"]["Variables"]["PHOTOJOBS_API_URL"] == {
+        "Fn::Sub": "https://${RestAPI}.execute-api.${AWS::Region}.${AWS::URLSuffix}/api"
+    }
 
 
 def test_process_upload_reads_originals_and_writes_only_derived() -> None:
@@ -462,6 +585,7 @@ def test_image_functions_run_on_amazon_linux_2023() -> None:
         "functions.process_upload.handler.handler",
         "functions.build_galleries.handler.handler",
         "functions.render_documents.handler.handler",
+        "functions.send_messages.handler.handler",
     }
     assert not resources("AWS::Lambda::Function")
     for properties in functions.values():
@@ -502,10 +626,20 @@ def test_site_is_private_behind_cloudfront_origin_access_control() -> None:
 
 def test_secrets_are_generated_not_written_in_the_template() -> None:
     secrets = resources("AWS::SecretsManager::Secret")
-    assert set(secrets) == {"SessionSigningKeySecret"}
+    assert set(secrets) == {"SessionSigningKeySecret", "UnsubscribeKeySecret", "StripeSecret"}
     for secret in secrets.values():
         assert "SecretString" not in secret["Properties"]
         assert "GenerateSecretString" in secret["Properties"]
+    # Unsubscribe links already sent and the operator's Stripe keys outlive the stack.
+    for name in ("UnsubscribeKeySecret", "StripeSecret"):
+        assert template()["Resources"][name]["DeletionPolicy"] == "Retain", name
+        assert template()["Resources"][name]["UpdateReplacePolicy"] == "Retain", name
+    key = props("UnsubscribeKeySecret")
+    assert key["Name"] == {"Fn::Sub": "photojobs/${Stage}/unsubscribe-key"}
+    assert key["GenerateSecretString"] == {"PasswordLength": 64, "ExcludePunctuation": True}
+    # The Stripe placeholder has the shape the app reads, with empty keys it refuses.
+    stripe = json.loads(props("StripeSecret")["GenerateSecretString"]["SecretStringTemplate"])
+    assert stripe == {"secret_key": "", "webhook_secret": ""}
 
 
 def test_every_function_has_its_own_role_and_log_group() -> None:
@@ -522,7 +656,7 @@ def test_every_function_has_its_own_role_and_log_group() -> None:
     roles = [p["Role"]["Fn::GetAtt"][0] for p in functions.values()]
     assert len(roles) == len(set(roles))
     # Every log group and role belongs to a function (nothing left from removed functions).
-    assert set(resources("AWS::IAM::Role")) == {*roles, "ApiHandlerRole"}
+    assert set(resources("AWS::IAM::Role")) == {*roles, "ApiHandlerRole", "SchedulerRole"}
     assert set(resources("AWS::Logs::LogGroup")) == {
         *(p["LoggingConfig"]["LogGroup"]["Ref"] for p in functions.values()),
         "ApiLogGroup",
@@ -545,7 +679,10 @@ def test_every_function_follows_the_naming_and_logging_conventions() -> None:
         module = properties["Handler"].split(".")[1]  # functions.<module>.handler.handler
         assert function_name == "photojobs-${Stage}-" + module.replace("_", "-"), name
         variables = properties["Environment"]["Variables"]
-        assert variables == {"POWERTOOLS_SERVICE_NAME": module}, name
+        # The sender alone also gets the API's address (its unsubscribe links point there).
+        extra = {"PHOTOJOBS_API_URL"} if name == "SendMessagesFunction" else set()
+        assert set(variables) == {"POWERTOOLS_SERVICE_NAME", *extra}, name
+        assert variables["POWERTOOLS_SERVICE_NAME"] == module, name
 
 
 def test_chalice_role_is_replaced_by_the_template() -> None:
@@ -647,6 +784,7 @@ def test_the_real_template_and_handler_files_match(templatecheck: Any) -> None:
             "./functions.zip",
             "functions.render_documents.handler.handler",
         ),
+        ("SendMessagesFunction", "./functions.zip", "functions.send_messages.handler.handler"),
     ]
 
 

@@ -142,3 +142,9 @@ class GalleryResultRepository:
             keys.build_results_pk(job_id, run_id), ReviewFlagItem.sk.startswith(keys.FLAG_PREFIX)
         )
         return [_flag(item) for item in results]
+
+
+def gallery_entry_from_item(item: GalleryItem) -> GalleryEntry:
+    """The entry of a stored gallery item, for readers that batch several kinds of items in one
+    request (the shop's gallery listing)."""
+    return _entry(item)

@@ -218,6 +218,14 @@ class JobRepository:
         )
         return tuple(job_from_item(item) for item in results if isinstance(item, JobItem))
 
+    def using_communication_profile(self, studio_id: str, profile_id: str) -> tuple[Job, ...]:
+        """Like :meth:`using_price_profile`, for a communication profile about to be deleted."""
+        results = TableItem.gsi1.query(
+            keys.jobs_by_date_pk(studio_id),
+            filter_condition=JobItem.communication_profile_id == profile_id,
+        )
+        return tuple(job_from_item(item) for item in results if isinstance(item, JobItem))
+
     def latest_of_type(self, studio_id: str, job_type: str) -> Job | None:
         results = TableItem.gsi3.query(
             keys.jobs_by_type_pk(studio_id, job_type), scan_index_forward=False, limit=1

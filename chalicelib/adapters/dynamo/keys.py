@@ -184,3 +184,99 @@ def voucher_redemptions_pk(studio_id: str, code: str) -> str:
 
 def redeemed_sk(access_code_key: str) -> str:
     return f"REDEEMED#{access_code_key}"
+
+
+# Communication: profiles, messages, opt-outs, newsletters ------------------------------------
+#   communication profile        pk=STUDIO#<studio>             sk=COMMPROFILE#<profile>
+#   a studio's profiles          pk=STUDIO#<studio>             sk begins_with COMMPROFILE#
+#   jobs using a profile         the studio's jobs (gsi1pk=STUDIO#<studio>#JOBS) filtered on
+#                                communication_profile_id: only when a profile is deleted
+#   message to one recipient     pk=JOB#<job>#MESSAGES          sk=MSG#<step>#<message key>
+#                                (claimed with a conditional put before sending: exactly once)
+#   a job's messages (the log)   pk=JOB#<job>#MESSAGES          sk begins_with MSG#
+#     of one step                pk=JOB#<job>#MESSAGES          sk begins_with MSG#<step>#
+#   what one step's runs did     pk=JOB#<job>#MESSAGES          sk=STEP#<step>   (counters)
+#   a studio's opt-outs          pk=STUDIO#<studio>#OPTOUTS     sk=<channel>#<address>
+#   newsletter of a job          pk=JOB#<job>                   sk=NEWSLETTER#<newsletter>
+COMM_PROFILE_PREFIX = "COMMPROFILE#"
+MESSAGE_PREFIX = "MSG#"
+STEP_RUNS_PREFIX = "STEP#"
+NEWSLETTER_PREFIX = "NEWSLETTER#"
+
+
+def communication_profile_sk(profile_id: str) -> str:
+    return f"{COMM_PROFILE_PREFIX}{profile_id}"
+
+
+def job_messages_pk(job_id: str) -> str:
+    return f"JOB#{job_id}#MESSAGES"
+
+
+def step_messages_prefix(step_id: str) -> str:
+    return f"{MESSAGE_PREFIX}{step_id}#"
+
+
+def message_sk(step_id: str, message_key: str) -> str:
+    """`message_key` is the domain's identity of one message (``communication.message_key``)."""
+    return f"{step_messages_prefix(step_id)}{message_key}"
+
+
+def step_runs_sk(step_id: str) -> str:
+    return f"{STEP_RUNS_PREFIX}{step_id}"
+
+
+def opt_outs_pk(studio_id: str) -> str:
+    return f"STUDIO#{studio_id}#OPTOUTS"
+
+
+def opt_out_sk(channel: str, address: str) -> str:
+    """`address` normalised: a lower-case email address or an E.164 number."""
+    return f"{channel}#{address}"
+
+
+def newsletter_sk(newsletter_id: str) -> str:
+    return f"{NEWSLETTER_PREFIX}{newsletter_id}"
+
+
+# The shop: customers, orders and failed-login counters --------------------------------------
+#   customer (registration)      pk=JOB#<job>                   sk=CUSTOMER#<e-mail, casefolded>
+#   a job's customers            pk=JOB#<job>                   sk begins_with CUSTOMER#
+#   a session entry registered   pk=JOB#<job>                   sk=REGISTERED#<subject or *>
+#                                (read with the job in the shop's one BatchGetItem; written in
+#                                the customer's transaction)
+#   order by id                  pk=ORDER#<order>               sk=ORDER  (lines inside)
+#   a job's orders, by time      gsi1pk=JOB#<job>#ORDERS        gsi1sk=<created at>#<order>
+#   a job's orders of a status   gsi2pk=JOB#<job>#ORDERS#<status>  gsi2sk=<created at>#<order>
+#   failed-login counter         pk=THROTTLE#<ADDR|JOB>#<value> sk=WINDOW#<window start epoch>
+#                                (conditional ADD; TTL expires_at)
+CUSTOMER_PREFIX = "CUSTOMER#"
+ORDER_SK = "ORDER"
+
+
+def customer_sk(email: str) -> str:
+    return f"{CUSTOMER_PREFIX}{email.casefold()}"
+
+
+def registered_sk(registration_key: str) -> str:
+    """`registration_key` is a subject id, or ``*`` for a shared job's code."""
+    return f"REGISTERED#{registration_key}"
+
+
+def order_pk(order_id: str) -> str:
+    return f"ORDER#{order_id}"
+
+
+def job_orders_pk(job_id: str) -> str:
+    return f"JOB#{job_id}#ORDERS"
+
+
+def job_orders_by_status_pk(job_id: str, status: str) -> str:
+    return f"JOB#{job_id}#ORDERS#{status}"
+
+
+def throttle_pk(scope: str, value: str) -> str:
+    return f"THROTTLE#{scope}#{value}"
+
+
+def throttle_sk(window_key: str) -> str:
+    return f"WINDOW#{window_key}"

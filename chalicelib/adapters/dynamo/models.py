@@ -359,3 +359,198 @@ class VoucherRedemptionItem(TableItem, discriminator="voucher_redemption"):
     job_id = UnicodeAttribute()
     order_id = UnicodeAttribute(null=True)
     redeemed_at = UTCDateTimeAttribute()
+
+
+# Communication: profiles, messages, opt-outs, newsletters -----------------------------------
+class StepMap(MapAttribute[str, object]):
+    step_id = UnicodeAttribute()
+    trigger = UnicodeAttribute()
+    offset = UnicodeAttribute()  # ISO 8601 duration, signed: -P3D
+    channel = UnicodeAttribute()
+    audience = UnicodeAttribute()
+    template_id = UnicodeAttribute()
+
+
+class CommunicationProfileItem(TableItem, discriminator="communication_profile"):
+    profile_id = UnicodeAttribute()
+    studio_id = UnicodeAttribute()
+    name = UnicodeAttribute()
+    steps = ListAttribute(of=StepMap, default=list)
+    locale = UnicodeAttribute()
+    quiet_start = UnicodeAttribute(null=True)  # HH:MM; both None: no quiet hours
+    quiet_end = UnicodeAttribute(null=True)
+    created_at = UTCDateTimeAttribute()
+    updated_at = UTCDateTimeAttribute()
+    version = VersionAttribute()
+
+
+class MessageItem(TableItem, discriminator="message"):
+    """One message to one recipient: claimed (``sending``) before it is sent, then ``sent`` or
+    ``failed`` with the reason; a retryable failure may be claimed again while attempts last."""
+
+    job_id = UnicodeAttribute()
+    studio_id = UnicodeAttribute()
+    step_id = UnicodeAttribute()
+    message_key = UnicodeAttribute()
+    recipient_id = UnicodeAttribute()
+    channel = UnicodeAttribute()
+    address = UnicodeAttribute()
+    state = UnicodeAttribute()
+    attempts = NumberAttribute(default=0)
+    retryable = BooleanAttribute(null=True)
+    reason = UnicodeAttribute(null=True)
+    provider_message_id = UnicodeAttribute(null=True)
+    subject = UnicodeAttribute(null=True)
+    claimed_at = UTCDateTimeAttribute()
+    finished_at = UTCDateTimeAttribute(null=True)
+
+
+class StepRunsItem(TableItem, discriminator="message_step"):
+    """What the runs of one step (or newsletter) of a job did, counted across runs."""
+
+    job_id = UnicodeAttribute()
+    step_id = UnicodeAttribute()
+    runs = NumberAttribute(default=0)
+    sent = NumberAttribute(default=0)
+    failed = NumberAttribute(default=0)
+    already_handled = NumberAttribute(default=0)  # claimed by an earlier run: not sent again
+    skipped = MapAttribute[str, object](null=True)  # skip reason -> count, of the last run
+    last_run_at = UTCDateTimeAttribute(null=True)
+    last_outcome = UnicodeAttribute(null=True)  # sent | stale:<reason> | job_gone | ...
+
+
+class OptOutItem(TableItem, discriminator="opt_out"):
+    studio_id = UnicodeAttribute()
+    channel = UnicodeAttribute()
+    address = UnicodeAttribute()
+    customer_id = UnicodeAttribute(null=True)
+    source = UnicodeAttribute()  # unsubscribe_link | sms_stop | admin
+    opted_out_at = UTCDateTimeAttribute()
+
+
+class NewsletterItem(TableItem, discriminator="newsletter"):
+    newsletter_id = UnicodeAttribute()
+    job_id = UnicodeAttribute()
+    studio_id = UnicodeAttribute()
+    subject = UnicodeAttribute()
+    body = UnicodeAttribute()
+    channel = UnicodeAttribute()
+    audience = UnicodeAttribute()
+    state = UnicodeAttribute()  # draft | sending
+    created_at = UTCDateTimeAttribute()
+    created_by = UnicodeAttribute()
+    sent_at = UTCDateTimeAttribute(null=True)
+
+
+# The shop: customers, orders and failed-login counters --------------------------------------
+class CustomerItem(TableItem, discriminator="customer"):
+    """A registered customer of a job (seed 000), one per e-mail address, linked to the
+    subjects whose codes the registering session held."""
+
+    customer_id = UnicodeAttribute()
+    job_id = UnicodeAttribute()
+    studio_id = UnicodeAttribute()
+    email = UnicodeAttribute()
+    first_name = UnicodeAttribute()
+    last_name = UnicodeAttribute()
+    phone = UnicodeAttribute(null=True)
+    marketing_consent = BooleanAttribute()
+    subject_ids = UnicodeSetAttribute(null=True)
+    shared_code = BooleanAttribute(null=True)  # registered with a shared job's code
+    created_at = UTCDateTimeAttribute()
+    updated_at = UTCDateTimeAttribute()
+
+
+class RegisteredItem(TableItem, discriminator="registered"):
+    """Marks a session entry (a subject, or ``*`` for a shared code) of a job as registered."""
+
+    email = UnicodeAttribute()
+    registered_at = UTCDateTimeAttribute()
+
+
+class ContactMap(MapAttribute[str, object]):
+    name = UnicodeAttribute()
+    email = UnicodeAttribute()
+    phone = UnicodeAttribute(null=True)
+
+
+class OrderLineMap(MapAttribute[str, object]):
+    photo_id = UnicodeAttribute()
+    subject_id = UnicodeAttribute(null=True)
+    product_id = UnicodeAttribute()
+    quantity = NumberAttribute()
+    unit_price_minor = NumberAttribute()
+    total_minor = NumberAttribute()
+
+
+class ComponentMap(MapAttribute[str, object]):
+    product_id = UnicodeAttribute()
+    product_kind = UnicodeAttribute()
+    name = UnicodeAttribute()
+    size = UnicodeAttribute(null=True)
+    lab_code = UnicodeAttribute(null=True)
+    quantity = NumberAttribute()
+
+
+class OrderedProductMap(MapAttribute[str, object]):
+    product_id = UnicodeAttribute()
+    product_kind = UnicodeAttribute()
+    name = UnicodeAttribute()
+    size = UnicodeAttribute(null=True)
+    lab_code = UnicodeAttribute(null=True)
+    components = ListAttribute(of=ComponentMap, default=list)
+
+
+class AppliedVoucherMap(MapAttribute[str, object]):
+    code = UnicodeAttribute()
+    scope = UnicodeAttribute()
+    percent = NumberAttribute(null=True)
+    amount_minor = NumberAttribute(null=True)
+    once_per_access_code = BooleanAttribute()
+
+
+class PaymentMap(MapAttribute[str, object]):
+    method = UnicodeAttribute()
+    provider_ref = UnicodeAttribute(null=True)
+    checkout_url = UnicodeAttribute(null=True)
+    paid_at = UTCDateTimeAttribute(null=True)
+    paid_minor = NumberAttribute(null=True)
+    recorded_by = UnicodeAttribute(null=True)
+
+
+class OrderStatusMap(MapAttribute[str, object]):
+    status = UnicodeAttribute()
+    at = UTCDateTimeAttribute()
+    by = UnicodeAttribute()
+
+
+class OrderItem(TableItem, discriminator="order"):
+    """An order with its lines inside: read and written whole, at most 200 lines (~60 KB)."""
+
+    order_id = UnicodeAttribute()
+    studio_id = UnicodeAttribute()
+    job_id = UnicodeAttribute()
+    job_name = UnicodeAttribute()
+    internal_job_name = UnicodeAttribute()
+    session_id = UnicodeAttribute()
+    subject_ids = ListAttribute(of=UnicodeAttribute, default=list)
+    contact = ContactMap()
+    lines = ListAttribute(of=OrderLineMap, default=list)
+    products = ListAttribute(of=OrderedProductMap, default=list)
+    currency = UnicodeAttribute()
+    subtotal_minor = NumberAttribute()
+    discount_minor = NumberAttribute()
+    total_minor = NumberAttribute()
+    status = UnicodeAttribute()
+    payment = PaymentMap()
+    voucher = AppliedVoucherMap(null=True)
+    redeemed_codes = ListAttribute(of=UnicodeAttribute, default=list)
+    history = ListAttribute(of=OrderStatusMap, default=list)
+    created_at = UTCDateTimeAttribute()
+    updated_at = UTCDateTimeAttribute()
+
+
+class LoginAttemptsItem(TableItem, discriminator="login_attempts"):
+    """Failed shop logins of one address or job in one window (``expires_at``: TTL)."""
+
+    attempts = NumberAttribute(default=0)

@@ -8,8 +8,14 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageChops, ImageCms, ImageStat
 
-from chalicelib.imaging.derivatives import PREVIEW_LONG_EDGE, THUMBNAIL_LONG_EDGE
+from chalicelib.imaging.derivatives import (
+    PREVIEW_LONG_EDGE,
+    THUMBNAIL_LONG_EDGE,
+    fit,
+    make_derivatives,
+)
 from chalicelib.imaging.pipeline import ProcessedImage, WatermarkSpec, process_image
+from chalicelib.imaging.watermark import apply_watermark
 
 from .factories import a_scene, camera_exif, jpeg_bytes, png_bytes
 
@@ -142,3 +148,80 @@ def test_png_with_transparency_is_flattened_on_white() -> None:
     result = process_image(png_bytes(image), watermark=None)
     pixel = opened(result.preview_jpeg).convert("RGB").getpixel((150, 100))
     assert pixel == (255, 255, 255)
+
+
+# --- the camera path: reduced YCbCr decode straight to the encoder ---------------------------
+
+
+def test_camera_frame_preview_is_watermarked_everywhere_and_thumbnail_stays_clean() -> None:
+    # Given a 24 MP frame: decoded at half scale in YCbCr, which is kept all the way through
+    scene = a_scene((6000, 4000))
+    plain = processed(scene)
+    marked = processed(scene, TEXT_MARK)
+    preview = opened(marked.preview_jpeg)
+    # Then the outputs have the usual sizes and form
+    assert preview.size == (PREVIEW_LONG_EDGE, round(4000 * PREVIEW_LONG_EDGE / 6000))
+    assert opened(marked.thumbnail_jpeg).size == (THUMBNAIL_LONG_EDGE, 267)
+    assert preview.info.get("progressive") and opened(marked.thumbnail_jpeg).info.get("progressive")
+    assert b"Exif" not in marked.preview_jpeg and b"ICC_PROFILE" not in marked.preview_jpeg
+    # ... the mark covers every cell of a 4x4 grid, and the thumbnail carries none of it
+    difference = ImageChops.difference(
+        opened(plain.preview_jpeg).convert("L"), preview.convert("L")
+    )
+    for row in range(4):
+        for col in range(4):
+            box = (col * 400, row * 267, (col + 1) * 400, (row + 1) * 267)
+            assert ImageStat.Stat(difference.crop(box)).mean[0] > 2, (row, col)
+    assert plain.thumbnail_jpeg == marked.thumbnail_jpeg
+
+
+def test_ycbcr_pixels_give_the_same_preview_as_rgb_pixels() -> None:
+    # Given the same frame once as RGB and once as YCbCr (what the reduced JPEG decode gives)
+    scene = a_scene((3000, 2000))
+    from_rgb = make_derivatives(scene, orientation=6, icc_profile=None, watermark=TEXT_MARK)
+    from_ycbcr = make_derivatives(
+        scene.convert("YCbCr"), orientation=6, icc_profile=None, watermark=TEXT_MARK
+    )
+    # Then the previews agree to within JPEG rounding, colours and watermark included
+    rgb, ycbcr = opened(from_rgb.preview_jpeg), opened(from_ycbcr.preview_jpeg)
+    assert rgb.size == ycbcr.size == (1067, 1600)
+    assert max(ImageStat.Stat(ImageChops.difference(rgb, ycbcr)).mean) < 1.5
+    thumbs = opened(from_rgb.thumbnail_jpeg), opened(from_ycbcr.thumbnail_jpeg)
+    assert max(ImageStat.Stat(ImageChops.difference(*thumbs)).mean) < 1.5
+
+
+def test_make_derivatives_leaves_its_input_alone() -> None:
+    # Given an image already smaller than the preview (so the preview starts as the input)
+    scene = a_scene((800, 600))
+    before = scene.tobytes()
+    make_derivatives(scene, orientation=None, icc_profile=None, watermark=TEXT_MARK)
+    assert scene.tobytes() == before
+
+
+@pytest.mark.parametrize(
+    ("size", "long_edge", "expected"),
+    [
+        ((3000, 2000), 1600, (1600, 1067)),  # 2x box reduction, then a 7% filtered enlargement
+        ((1600, 1067), 400, (400, 267)),  # an exact 4x box reduction
+        ((4096, 2731), 1600, (1600, 1067)),  # 2x reduction, then a filtered shrink
+        ((2400, 1600), 1600, (1600, 1067)),  # too little to reduce: filter only
+        ((1000, 800), 1600, (1000, 800)),  # never enlarged
+    ],
+)
+@pytest.mark.parametrize("mode", ["RGB", "YCbCr"])
+def test_fit_sizes(
+    size: tuple[int, int], long_edge: int, expected: tuple[int, int], mode: str
+) -> None:
+    fitted = fit(a_scene(size).convert(mode), long_edge)
+    assert (fitted.size, fitted.mode) == (expected, mode)
+
+
+def test_watermark_blends_the_same_in_ycbcr_as_in_rgb() -> None:
+    # Given a frame that survives the YCbCr round trip (so only the blending can differ)
+    pixels = a_scene((1600, 1067)).convert("YCbCr")
+    scene = pixels.convert("RGB")
+    # Then marking its YCbCr pixels looks like marking its RGB pixels
+    rgb = apply_watermark(scene, TEXT_MARK)
+    ycbcr = apply_watermark(pixels, TEXT_MARK).convert("RGB")
+    assert max(ImageStat.Stat(ImageChops.difference(rgb, ycbcr)).mean) < 0.5
+    assert ImageStat.Stat(ImageChops.difference(rgb, scene)).mean[0] > 2  # it did mark

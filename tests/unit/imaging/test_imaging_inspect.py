@@ -10,7 +10,7 @@ from chalicelib.imaging.inspect import run_inspect
 
 from .factories import a_scene, a_tag, camera_exif, card, damaged_card, foreign_qr, jpeg_bytes
 
-PHOTO_KEYS = {"file", "capture_time", "camera", "codes", "state", "reason", "ms"}
+PHOTO_KEYS = {"file", "capture_time", "camera", "codes", "unreadable", "state", "reason", "ms"}
 
 
 def shoot(root: Path) -> str:
@@ -54,8 +54,13 @@ def test_inspect_prints_a_line_per_photo_and_a_summary(tmp_path: Path) -> None:
         "IMG_0005.jpg",
     ]
     assert all(set(photo) == PHOTO_KEYS for photo in photos)
-    card_photo, broken, foreign = photos[0], photos[3], photos[4]
+    card_photo, broken, foreign, damaged = photos[0], photos[3], photos[4], photos[5]
     assert card_photo["codes"] == [{"value": tag, "format": "QRCode", "ours": True}]
+    assert card_photo["unreadable"] == []
+    # The damaged card is reported with where it is and what the decoder saw
+    [unreadable] = damaged["unreadable"]
+    assert damaged["codes"] == [] and unreadable["format"] == "QRCode"
+    assert "checksum" in unreadable["seen"] and len(unreadable["box"]) == 4
     assert card_photo["capture_time"] == "2024-05-17T09:31:02.045+02:00"
     assert card_photo["camera"] == "Canon Canon EOS R6"
     assert (card_photo["state"], card_photo["reason"]) == ("ready", None)

@@ -1,0 +1,1 @@
+"""Payment providers behind :class:`chalicelib.domain.payments.PaymentProvider`."""

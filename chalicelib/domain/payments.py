@@ -1,0 +1,52 @@
+"""How an order gets paid, behind one small interface.
+
+A :class:`PaymentProvider` starts the payment of a new order; what it answers is stored with the
+order in the same write. ``offline`` (pay later: the photographer marks the order paid) is the
+local default; ``stripe`` sends the buyer to a hosted checkout page
+(``chalicelib/adapters/payments/stripe_checkout.py``), whose webhook then calls
+``OrderService.record_payment``. The setting ``PHOTOJOBS_PAYMENT_PROVIDER`` chooses one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from chalicelib.domain.orders import Order
+
+OFFLINE = "offline"
+STRIPE = "stripe"
+PAYMENT_PROVIDERS = (OFFLINE, STRIPE)
+
+
+@dataclass(frozen=True)
+class PaymentStart:
+    """What the buyer does next: ``checkout_url`` is where to pay (None: pay offline);
+    ``provider_ref`` is the provider's id of the payment (e.g. a Checkout Session)."""
+
+    method: str
+    checkout_url: str | None = None
+    provider_ref: str | None = None
+
+
+class PaymentProvider(Protocol):
+    """Starts the payment of an order that is about to be stored (status ``pending_payment``).
+
+    It is called before the order is written, so that the order and its payment reference are
+    stored together; a provider must therefore be safe to call again for the same order id
+    (Stripe: the order id is the idempotency key). Failures raise ``PaymentUnavailable``."""
+
+    @property
+    def name(self) -> str: ...
+
+    def start(self, order: Order) -> PaymentStart: ...
+
+
+class OfflinePayment:
+    """Pay later (cash, bank transfer): nothing to start; the photographer marks it paid."""
+
+    name = OFFLINE
+
+    def start(self, order: Order) -> PaymentStart:
+        return PaymentStart(method=OFFLINE)

@@ -1,0 +1,271 @@
+"""Orders: placed by a shop session, paid through a :class:`PaymentProvider`, handled by the
+photographer (mark paid, cancel, fulfilled).
+
+Placing an order: the job must be one of the session's and open for orders (the status rule of
+``domain/status.py``); every photo must be one the session is shown; the server prices the cart
+from the job's price profile (client prices are ignored) and applies the voucher; the payment is
+started; then the order, with its payment reference and its once-per-code voucher claims, is
+stored in one transaction."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from chalicelib.adapters.dynamo.jobs_repository import JobRepository
+from chalicelib.adapters.dynamo.orders_repository import OrderRepository
+from chalicelib.adapters.dynamo.pages import Page
+from chalicelib.adapters.dynamo.pricing_repository import (
+    PriceProfileRepository,
+    VoucherRepository,
+)
+from chalicelib.adapters.dynamo.shop_reads import ShopReads, ShopSnapshot
+from chalicelib.domain.ids import new_id
+from chalicelib.domain.jobs import Job
+from chalicelib.domain.orders import (
+    CANCELLED,
+    FULFILLED,
+    ORDER_STATUSES,
+    Order,
+    already_paid_by,
+    check_payment,
+    check_transition,
+    moved,
+    new_order,
+    paid,
+    parse_order_request,
+    with_payment_start,
+)
+from chalicelib.domain.payments import PaymentProvider, PaymentStart
+from chalicelib.domain.price_profiles import PriceProfile
+from chalicelib.domain.pricing import price_cart
+from chalicelib.domain.principal import Clock, Principal, utc_now
+from chalicelib.domain.shop_access import check_open_for_orders, gallery_block, require_job
+from chalicelib.domain.shop_sessions import ShopSession
+from chalicelib.domain.status import local_today
+from chalicelib.domain.vouchers import UNKNOWN, Voucher
+from chalicelib.errors import (
+    ConcurrentUpdate,
+    DomainError,
+    NoPriceProfile,
+    NotFound,
+    PaymentUnavailable,
+    ValidationFailed,
+    VoucherRefused,
+)
+from chalicelib.services.shop_gallery import SessionGalleries, photo_owners
+
+logger = logging.getLogger(__name__)
+PAYMENT_ATTEMPTS = 3  # a payment racing another change of the same order
+
+
+class OrderService:
+    def __init__(
+        self,
+        *,
+        jobs: JobRepository,
+        reads: ShopReads,
+        orders: OrderRepository,
+        profiles: PriceProfileRepository,
+        vouchers: VoucherRepository,
+        payments: PaymentProvider,
+        clock: Clock = utc_now,
+        new_order_id: Callable[[], str] = new_id,
+    ) -> None:
+        self._jobs = jobs
+        self._reads = reads
+        self._galleries = SessionGalleries(reads)
+        self._orders = orders
+        self._profiles = profiles
+        self._vouchers = vouchers
+        self._payments = payments
+        self._clock = clock
+        self._new_order_id = new_order_id
+
+    # the shop -----------------------------------------------------------------------------
+    def place(self, session: ShopSession, body: Any) -> Order:
+        """Price, check and store a new order of the session (status ``pending_payment``)."""
+        request = parse_order_request(body)
+        require_job(session.job_ids, request.job_id)
+        entries = session.entries_of(request.job_id)
+        snapshot = self._reads.snapshot(entries)
+        job = snapshot.jobs.get(request.job_id)
+        if job is None:
+            raise NotFound(f"job {request.job_id} not found", field="job_id")
+        now = self._clock()
+        check_open_for_orders(job, now)
+        block = gallery_block(job, now, registered=snapshot.is_registered(entries))
+        if block is not None:  # e.g. registration required: what is not shown is not sold
+            raise block
+        owners = photo_owners(self._galleries.load(snapshot, entries), job.job_id)
+        missing = [i for i, line in enumerate(request.lines) if line.photo_id not in owners]
+        if missing:
+            raise NotFound(
+                "photos not found in this gallery: "
+                + ", ".join(request.lines[i].photo_id for i in missing),
+                fields=[f"lines[{i}].photo_id" for i in missing],
+            )
+        profile = self._profile(job)
+        voucher = self._voucher(job, request.voucher_code)
+        codes = _access_codes(snapshot, job, {owners[line.photo_id] for line in request.lines})
+        used = bool(
+            voucher
+            and voucher.once_per_access_code
+            and any(self._vouchers.has_redeemed(job.studio_id, voucher.code, c) for c in codes)
+        )
+        priced = price_cart(
+            profile,
+            request.lines,
+            voucher,
+            job=job,
+            today=local_today(job, now),
+            used_by_this_code=used,
+        )
+        order = new_order(
+            order_id=self._new_order_id(),
+            session_id=session.session_id,
+            job=job,
+            priced=priced,
+            owners=owners,
+            contact=request.contact,
+            redeemed_codes=codes,
+            now=now,
+        )
+        order = with_payment_start(order, self._start_payment(order))
+        claims = []
+        if voucher is not None and order.redeemed_codes:
+            claims = [
+                VoucherRepository.redemption_write(
+                    voucher,
+                    access_code_key=code,
+                    job_id=job.job_id,
+                    now=now,
+                    order_id=order.order_id,
+                )
+                for code in order.redeemed_codes
+            ]
+        return self._orders.place(order, claims)
+
+    def for_session(self, session: ShopSession, order_id: str) -> Order:
+        """An order the session placed; any other order is not found."""
+        order = self._orders.get(order_id)
+        if order.session_id != session.session_id or order.studio_id != session.studio_id:
+            raise NotFound(f"order {order_id} not found", order_id=order_id)
+        return order
+
+    def _start_payment(self, order: Order) -> PaymentStart:
+        try:
+            return self._payments.start(order)
+        except DomainError:
+            raise
+        except Exception as exc:  # the provider's outage is not the customer's fault
+            logger.exception("payment could not be started for order %s", order.order_id)
+            raise PaymentUnavailable(
+                "the payment could not be started; please try again in a moment"
+            ) from exc
+
+    def _profile(self, job: Job) -> PriceProfile:
+        if not job.price_profile_id:
+            raise NoPriceProfile("this job has no price list yet", job_id=job.job_id)
+        try:
+            return self._profiles.get(job.studio_id, job.price_profile_id)
+        except NotFound as exc:
+            raise NoPriceProfile("this job has no price list yet", job_id=job.job_id) from exc
+
+    def _voucher(self, job: Job, code: str | None) -> Voucher | None:
+        if code is None:
+            return None
+        voucher = self._vouchers.find_for_job(job.studio_id, job.job_id, code)
+        if voucher is None:
+            raise VoucherRefused(UNKNOWN, f"there is no voucher {code}", code=code)
+        return voucher
+
+    # payments -----------------------------------------------------------------------------
+    def record_payment(
+        self,
+        order_id: str,
+        provider: str,
+        provider_ref: str | None,
+        amount_minor: int,
+        currency: str,
+        *,
+        recorded_by: str | None = None,
+    ) -> Order:
+        """Mark an order paid. Idempotent: the same payment reported again returns the paid
+        order unchanged. Raises ``PaymentMismatch`` (nothing changed) when the amount or
+        currency is not the order's total or the order is no longer waiting for a payment,
+        and ``NotFound`` for an unknown order."""
+        for _ in range(PAYMENT_ATTEMPTS):
+            order = self._orders.get(order_id)
+            if already_paid_by(order, provider_ref):
+                return order
+            check_payment(order, amount_minor=amount_minor, currency=currency)
+            after = paid(
+                order,
+                provider=recorded_by or provider,
+                provider_ref=provider_ref,
+                amount_minor=amount_minor,
+                now=self._clock(),
+            )
+            try:
+                return self._orders.replace(order, after)
+            except ConcurrentUpdate:
+                continue  # changed meanwhile (paid by a redelivery, cancelled): look again
+        raise ConcurrentUpdate(f"order {order_id} keeps changing; try again")
+
+    # the photographer ---------------------------------------------------------------------
+    def list_for_job(
+        self, who: Principal, job_id: str, *, status: str | None, limit: int, cursor: str | None
+    ) -> Page[Order]:
+        job = self._jobs.get(who.studio_id, job_id)
+        if status is not None and status not in ORDER_STATUSES:
+            raise ValidationFailed(
+                [{"field": "status", "reason": "must be one of " + ", ".join(ORDER_STATUSES)}]
+            )
+        return self._orders.of_job(job.job_id, status=status, limit=limit, cursor=cursor)
+
+    def get_for_job(self, who: Principal, job_id: str, order_id: str) -> Order:
+        job = self._jobs.get(who.studio_id, job_id)
+        order = self._orders.get(order_id)
+        if order.job_id != job.job_id or order.studio_id != who.studio_id:
+            raise NotFound(f"order {order_id} not found", order_id=order_id)
+        return order
+
+    def mark_paid(self, who: Principal, job_id: str, order_id: str) -> Order:
+        """The photographer received the money offline (cash, bank transfer)."""
+        order = self.get_for_job(who, job_id, order_id)
+        return self.record_payment(
+            order.order_id,
+            "offline",
+            None,
+            order.total_minor,
+            order.currency,
+            recorded_by=who.email or who.user_id,
+        )
+
+    def cancel(self, who: Principal, job_id: str, order_id: str) -> Order:
+        """Cancel an unpaid order; a once-per-code voucher it used can be used again."""
+        order = self.get_for_job(who, job_id, order_id)
+        check_transition(order, CANCELLED)
+        after = moved(order, CANCELLED, by=who.email or who.user_id, now=self._clock())
+        return self._orders.replace(order, after, release_codes=order.redeemed_codes)
+
+    def fulfil(self, who: Principal, job_id: str, order_id: str) -> Order:
+        """The order was produced and delivered."""
+        order = self.get_for_job(who, job_id, order_id)
+        after = moved(order, FULFILLED, by=who.email or who.user_id, now=self._clock())
+        return self._orders.replace(order, after)
+
+
+def _access_codes(snapshot: ShopSnapshot, job: Job, owners: set[str]) -> tuple[str, ...]:
+    """The access codes an order with photos of ``owners`` (subject ids) is made with: the
+    subjects' own codes, or the job's shared code."""
+    if job.job_id in snapshot.shared_codes:
+        return (snapshot.shared_codes[job.job_id],)
+    codes = {
+        subject.access_code
+        for (job_id, subject_id), subject in snapshot.subjects.items()
+        if job_id == job.job_id and subject_id in owners
+    }
+    return tuple(sorted(codes))
