@@ -53,6 +53,8 @@ test: install lint infra-check
 bench: install
 	$(BIN)/python -m tests.bench.bench_import
 	$(BIN)/python -m tests.bench.bench_ingest
+	$(BIN)/python -m tests.bench.compare_sorters
+	$(BIN)/python -m tests.bench.bench_galleries
 	$(BIN)/python -m tests.bench.bench_messages
 
 clean:
