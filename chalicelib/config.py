@@ -32,7 +32,6 @@ class Settings:
     stage: str = "local"
     region: str = "us-east-1"
     shop_url: str = "http://127.0.0.1:8001"
-    build_galleries_function: str = "photojobs-build-galleries"
     # functions/render_documents (QR cards, contact sheets), invoked synchronously by the API
     documents_function: str = "photojobs-render-documents"
     max_upload_bytes: int = 200 * 1024 * 1024
@@ -71,7 +70,6 @@ ENVIRONMENT = {
     "stage": "PHOTOJOBS_STAGE",
     "region": "AWS_DEFAULT_REGION",
     "shop_url": "PHOTOJOBS_SHOP_URL",
-    "build_galleries_function": "PHOTOJOBS_BUILD_GALLERIES_FUNCTION",
     "documents_function": "PHOTOJOBS_DOCUMENTS_FUNCTION",
     "max_upload_bytes": "PHOTOJOBS_MAX_UPLOAD_BYTES",
     "payment_provider": "PHOTOJOBS_PAYMENT_PROVIDER",

@@ -8,7 +8,8 @@ from typing import Any
 ORIGINALS_PREFIX = "originals/"  # uploads land here and trigger processing
 DERIVED_PREFIX = "derived/"  # previews and thumbnails: never trigger processing
 UPLOAD_QUEUE_MAX_RECEIVES = 5  # then the message moves to the dead-letter queue
-UPLOAD_QUEUE_VISIBILITY_SECONDS = 6 * 60  # >= 6x the process_upload timeout (60 s)
+PROCESS_UPLOAD_TIMEOUT_SECONDS = 120
+UPLOAD_QUEUE_VISIBILITY_SECONDS = 6 * PROCESS_UPLOAD_TIMEOUT_SECONDS  # AWS: >= 6x the timeout
 DLQ_RETENTION_SECONDS = 14 * 24 * 3600
 # The work queue: asynchronous jobs of the API (gallery builds) -> functions/build_galleries.
 BUILD_GALLERIES_TIMEOUT_SECONDS = 600

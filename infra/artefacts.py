@@ -193,6 +193,24 @@ def write_zip(entries: Iterable[tuple[Path, str]], zip_path: Path) -> None:
             archive.writestr(info, source.read_bytes())
 
 
+def font_entries(root: Path) -> list[tuple[Path, str]]:
+    """The DejaVu files the PDFs use, from the build machine (Debian's fonts-dejavu-core, which
+    ``make install`` installs), into ``chalicelib/documents/fonts/`` of the artefact: Lambda has
+    no fonts, and without them names outside Windows-1252 would print as "?"."""
+    from chalicelib.documents.fonts import BUNDLED_FONT_DIR, FONT_FILES, SYSTEM_FONT_DIR
+
+    target = BUNDLED_FONT_DIR.relative_to(root.resolve()).as_posix()
+    entries = []
+    for file_name in [*FONT_FILES.values(), "LICENSE"]:
+        source = SYSTEM_FONT_DIR / file_name
+        if file_name == "LICENSE":
+            source = Path("/usr/share/doc/fonts-dejavu-core/copyright")
+        if not source.is_file():
+            raise SystemExit(f"{source} is missing: install fonts-dejavu-core (make install)")
+        entries.append((source, f"{target}/{file_name}"))
+    return entries
+
+
 def build_functions(root: Path, build: Path, requirements: list[str], runtime: Runtime) -> Path:
     deps = install_deps(build, "functions", requirements, runtime)
     entries = list(_tree(deps))
@@ -200,6 +218,7 @@ def build_functions(root: Path, build: Path, requirements: list[str], runtime: R
         entries += [
             (path, path.relative_to(root).as_posix()) for path in _code_files(root, package)
         ]
+    entries += font_entries(root)
     zip_path = build / "package" / "functions.zip"
     write_zip(entries, zip_path)
     return zip_path

@@ -61,6 +61,20 @@ def _pdf_roundtrip() -> str:
     return f"PDF via reportlab + Pillow ok ({len(out.getvalue())} bytes)"
 
 
+def _bundled_fonts(artefact: str) -> str:
+    """The PDFs' fonts load from the artefact itself (Lambda has none of its own)."""
+    from chalicelib.documents.fonts import FONT_FILES, font_path, fonts
+
+    root = Path(artefact).resolve()
+    for file_name in FONT_FILES.values():
+        path = font_path(file_name)
+        if path is None or root not in path.resolve().parents:
+            raise SystemExit(f"font {file_name} is not in the artefact (found: {path})")
+    if not fonts().unicode:
+        raise SystemExit("the bundled fonts did not register")
+    return f"{len(FONT_FILES)} DejaVu fonts load from the artefact"
+
+
 def _import_all(artefact: str, kind: str) -> str:
     """Import every chalicelib module the artefact ships, minus NOT_IMPORTABLE_IN[kind]."""
     skipped = NOT_IMPORTABLE_IN[kind]
@@ -102,6 +116,7 @@ def main() -> None:
     if kind == "functions":
         print(_functions_native_roundtrip())
         print(_pdf_roundtrip())
+        print(_bundled_fonts(artefact))
     else:
         import cryptography.hazmat.bindings._rust  # noqa: F401 - the native part of PyJWT[crypto]
         import jwt

@@ -1,5 +1,6 @@
-"""Fonts for the PDFs: DejaVu when installed (every European name, the scissors sign), else the
-PDF base fonts, which need no file (e.g. on Lambda) but only cover Western European text."""
+"""Fonts for the PDFs: DejaVu (every European name, the scissors sign), from the package's
+``fonts/`` folder (the Lambda artefact carries the files there, copied by ``infra/build.py``)
+or the system's; without them the PDF base fonts, which only cover Western European text."""
 
 from __future__ import annotations
 
@@ -10,12 +11,15 @@ from pathlib import Path
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 
+BUNDLED_FONT_DIR = Path(__file__).resolve().parent / "fonts"  # only in the Lambda artefact
+SYSTEM_FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")  # Debian's fonts-dejavu-core
 _FONT_DIRS = (
-    Path("/usr/share/fonts/truetype/dejavu"),
+    BUNDLED_FONT_DIR,
+    SYSTEM_FONT_DIR,
     Path("/usr/share/fonts/dejavu"),
     Path("/usr/share/fonts/TTF"),
 )
-_FILES = {
+FONT_FILES = {
     "PJSans": "DejaVuSans.ttf",
     "PJSans-Bold": "DejaVuSans-Bold.ttf",
     "PJMono-Bold": "DejaVuSansMono-Bold.ttf",
@@ -36,12 +40,17 @@ class Fonts:
         return value.encode("cp1252", errors="replace").decode("cp1252")
 
 
+def font_path(file_name: str) -> Path | None:
+    """Where ``file_name`` is found first (the bundled folder wins), or None."""
+    return next((d / file_name for d in _FONT_DIRS if (d / file_name).is_file()), None)
+
+
 @functools.cache
 def fonts() -> Fonts:
     """The registered fonts, registered once per process."""
     names: dict[str, str] = {}
-    for name, file_name in _FILES.items():
-        path = next((d / file_name for d in _FONT_DIRS if (d / file_name).is_file()), None)
+    for name, file_name in FONT_FILES.items():
+        path = font_path(file_name)
         if path is None:
             return Fonts("Helvetica", "Helvetica-Bold", "Courier-Bold", unicode=False)
         names[name] = name

@@ -288,6 +288,20 @@ def test_visibility_timeout_is_at_least_six_times_the_function_timeout(
     assert visibility >= 6 * timeout
 
 
+def test_the_upload_queue_and_the_processing_function_match_the_app() -> None:
+    # The local stack creates the upload queue from chalicelib/resources.py too.
+    from chalicelib import resources as app_resources
+
+    assert (
+        find_in_map(props("ProcessUploadFunction")["Timeout"])
+        == app_resources.PROCESS_UPLOAD_TIMEOUT_SECONDS
+    )
+    assert (
+        find_in_map(props("UploadQueue")["VisibilityTimeout"])
+        == app_resources.UPLOAD_QUEUE_VISIBILITY_SECONDS
+    )
+
+
 def test_the_work_queue_and_the_build_function_match_the_app() -> None:
     # chalicelib/resources.py is what the local stack is built from; the template must agree.
     from chalicelib import resources as app_resources
