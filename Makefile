@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 # fonts-dejavu-core: the font the card PDFs embed (names with any accent print correctly).
 APT_PACKAGES := libzbar0 poppler-utils python3-venv binutils chromium fonts-dejavu-core
 
-.PHONY: run test bench infra-check install system-deps lint clean
+.PHONY: run test bench emails infra-check install system-deps lint clean
 
 system-deps:
 	@missing=""; \
@@ -56,6 +56,11 @@ bench: install
 	$(BIN)/python -m tests.bench.compare_sorters
 	$(BIN)/python -m tests.bench.bench_galleries
 	$(BIN)/python -m tests.bench.bench_messages
+	$(BIN)/python -m tests.bench.bench_shop
+
+# Every default email rendered for a sample parent, as HTML and as PNG (system chromium).
+emails: install
+	$(BIN)/python -m tests.bench.render_emails --out /tmp/photojobs-emails
 
 clean:
 	rm -rf $(VENV) build infra/build .mypy_cache .ruff_cache .pytest_cache

@@ -14,6 +14,7 @@ from chalicelib.api import (
     photos,
     pricing,
     shop,
+    shop_cart,
     shop_webhooks,
     subjects,
 )
@@ -31,6 +32,7 @@ for blueprint in (
     pricing.routes,
     orders.routes,
     shop.routes,
+    shop_cart.routes,
     shop_webhooks.routes,
     communication_profiles.routes,
     messages.routes,

@@ -156,3 +156,10 @@ class ServiceUnavailable(DomainError):
 
 class PaymentUnavailable(ServiceUnavailable):
     code = "payment_unavailable"
+
+
+class PaymentsNotConfigured(ServiceUnavailable):
+    """The payment provider's keys are missing or unusable (e.g. no webhook signing secret):
+    an operator has to fix the configuration; nothing was done."""
+
+    code = "payments_not_configured"

@@ -23,7 +23,13 @@ if TYPE_CHECKING:
     from chalicelib.adapters.session_tokens import SessionTokens
     from chalicelib.adapters.storage import MediaStorage
     from chalicelib.adapters.tokens import TokenVerifier
+    from chalicelib.domain.carts import Cart
+    from chalicelib.domain.customers import Customer
+    from chalicelib.domain.jobs import Job
+    from chalicelib.domain.orders import Order
     from chalicelib.domain.payments import PaymentProvider
+    from chalicelib.domain.shop_sessions import ShopSession
+    from chalicelib.services.carts import CartService
     from chalicelib.services.communication_profiles import CommunicationProfiles
     from chalicelib.services.document_rendering import DocumentRenderer
     from chalicelib.services.documents import DocumentService
@@ -34,6 +40,7 @@ if TYPE_CHECKING:
     from chalicelib.services.message_audience import JobAudience
     from chalicelib.services.message_scheduling import MessageScheduling
     from chalicelib.services.messages import MessageComposer, MessageSender
+    from chalicelib.services.order_downloads import DownloadLinks
     from chalicelib.services.orders import OrderService
     from chalicelib.services.payment_notifications import PaymentNotifications
     from chalicelib.services.pricing import PricingService
@@ -74,10 +81,12 @@ def reset() -> None:
         session_tokens,
         customers,
         shop_service,
+        cart_service,
         payment_provider,
         stripe_checkout,
         stripe_notifications,
         order_service,
+        order_downloads,
         communication_profiles,
         message_scheduler,
         messages_function,
@@ -148,7 +157,6 @@ def job_service() -> JobService:
         MessageRepository,
         NewsletterRepository,
     )
-    from chalicelib.domain.jobs import Job
 
     schedules = message_scheduling()
 
@@ -382,9 +390,14 @@ def messages_function() -> MessagesFunction:
 
 @cache
 def message_scheduling() -> MessageScheduling:
+    from chalicelib.domain.principal import utc_now
     from chalicelib.services.message_scheduling import MessageScheduling
 
-    return MessageScheduling(communication_profiles(), message_scheduler(), messages_function())
+    # Tests fix the planning clock ("message_clock") to plan around a given DST change.
+    clock = _overrides.get("message_clock", utc_now)
+    return MessageScheduling(
+        communication_profiles(), message_scheduler(), messages_function(), clock=clock
+    )
 
 
 @cache
@@ -413,15 +426,16 @@ def job_audience() -> JobAudience:
     if "job_audience" in _overrides:
         return _overrides["job_audience"]  # type: ignore[no-any-return,unused-ignore]
     from chalicelib.adapters.dynamo.orders_repository import OrderRepository
-    from chalicelib.services.message_audience import JobAudience, NameListCodes
+    from chalicelib.services.message_audience import JobAudience
 
     _bound_table()
-    return JobAudience(customers(), OrderRepository(), NameListCodes(subjects()))
+    return JobAudience(customers(), OrderRepository(), subjects())
 
 
 @cache
 def message_sender() -> MessageSender:
     """The side of functions/send_messages; the only wiring that sends email and SMS."""
+    from chalicelib.adapters.dynamo.carts_repository import CartRepository
     from chalicelib.adapters.dynamo.jobs_repository import JobRepository
     from chalicelib.adapters.dynamo.messages_repository import (
         MessageRepository,
@@ -445,6 +459,7 @@ def message_sender() -> MessageSender:
         email=EmailSender(get_settings().required("sender_email")),
         sms=SmsSender(),
         composer=message_composer(),
+        carts=CartRepository(),
     )
 
 
@@ -518,7 +533,46 @@ def shop_service() -> ShopService:
         customers=customers(),
         profiles=PriceProfileRepository(),
         tokens=session_tokens(),
+        on_registered=_welcome,
     )
+
+
+def _welcome(customer: Customer) -> None:
+    """A registration dispatches the ``registration`` trigger of the job's profile (built on
+    first use: a shop without message settings still registers; the failure is logged)."""
+    from chalicelib.adapters.dynamo.jobs_repository import JobRepository
+
+    job = JobRepository().get(customer.studio_id, customer.job_id)
+    message_scheduling().customer_registered(job, customer.customer_id)
+
+
+@cache
+def cart_service() -> CartService:
+    """The shop's server-side carts; a registered customer's change schedules the
+    ``abandoned_cart`` steps of the job's profile."""
+    from chalicelib.adapters.dynamo.carts_repository import CartRepository
+    from chalicelib.adapters.dynamo.pricing_repository import PriceProfileRepository
+    from chalicelib.adapters.dynamo.shop_reads import ShopReads
+    from chalicelib.services.carts import CartService
+
+    _bound_table()
+    return CartService(
+        reads=ShopReads(),
+        customers=customers(),
+        profiles=PriceProfileRepository(),
+        carts=CartRepository(),
+        on_change=_cart_changed,
+    )
+
+
+def _cart_changed(job: Job, cart: Cart) -> None:
+    message_scheduling().cart_changed(
+        job, cart.owner.owner_id, cart.updated_at, empty=cart.is_empty
+    )
+
+
+def _order_placed(session: ShopSession, order: Order) -> None:
+    cart_service().order_placed(session, order.job_id)
 
 
 @cache
@@ -583,4 +637,14 @@ def order_service() -> OrderService:
         profiles=PriceProfileRepository(),
         vouchers=VoucherRepository(),
         payments=payment_provider(),
+        codes=access_codes(),
+        after_placed=_order_placed,
     )
+
+
+@cache
+def order_downloads() -> DownloadLinks:
+    """Signed links to the originals a paid order bought as digital files."""
+    from chalicelib.services.order_downloads import DownloadLinks
+
+    return DownloadLinks(order_service(), photos(), storage())

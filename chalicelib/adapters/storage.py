@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
+from urllib.parse import quote
 
 from botocore.config import Config
 from botocore.exceptions import ClientError
@@ -13,6 +16,21 @@ from chalicelib.errors import NotFound, ValidationFailed
 
 UPLOAD_URL_SECONDS = 15 * 60
 DOWNLOAD_URL_SECONDS = 10 * 60  # every link we hand out is signed and short-lived
+_NOT_PLAIN = re.compile(r"[^A-Za-z0-9 !#$&+,.;=@^_`{}~()\[\]-]+")
+
+
+def attachment_disposition(file_name: str) -> str:
+    """``Content-Disposition`` that saves a download as ``file_name`` (RFC 6266): a plain ASCII
+    ``filename`` for old browsers (quotes, slashes and control characters replaced) and the
+    exact UTF-8 name in ``filename*``."""
+    ascii_name = unicodedata.normalize("NFKD", file_name).encode("ascii", "ignore").decode()
+    plain = _NOT_PLAIN.sub("_", ascii_name).strip()
+    if not plain.strip("._"):
+        plain = "download" + plain[plain.rfind(".") :] if "." in plain else "download"
+    elif plain.startswith("."):  # a name that was all non-ASCII but its extension
+        plain = "download" + plain
+    exact = quote(file_name, safe="")
+    return f"attachment; filename=\"{plain}\"; filename*=UTF-8''{exact}"
 
 
 @dataclass(frozen=True)
@@ -112,7 +130,7 @@ class MediaStorage:
         """A GET link; with `download_name` the browser saves the file under that name."""
         params = {"Bucket": self.bucket, "Key": key}
         if download_name:
-            params["ResponseContentDisposition"] = f'attachment; filename="{download_name}"'
+            params["ResponseContentDisposition"] = attachment_disposition(download_name)
         return str(self._s3.generate_presigned_url("get_object", Params=params, ExpiresIn=seconds))
 
     def delete(self, keys: list[str]) -> None:

@@ -56,7 +56,8 @@ def messages_json(view: JobMessagesView) -> dict[str, Any]:
         {
             "schedule": s.name,
             "step_id": s.payload.get("step_id"),
-            "local_time": s.local_time,
+            # minutes, like the planned ones ("2026-10-25T08:00")
+            "local_time": s.local_time[:16] if s.local_time else None,
             "timezone": s.timezone,
         }
         for s in view.scheduled

@@ -43,6 +43,14 @@ SCHEMAS: dict[str, Any] = {
             "voucher_deadline": {**_DATE, "nullable": True},
             "prepay": {"type": "boolean"},
             "prepay_deadline": {**_DATE, "nullable": True},
+            "recreates": {
+                "type": "string",
+                "nullable": True,
+                "maxLength": 120,
+                "description": "the deleted job this one replaces (its internal name or id): "
+                "starting to sell announces 'your photos are back online' with the new codes "
+                "to the name list's contacts too",
+            },
         },
     },
     "ContracteeInput": {
@@ -396,7 +404,8 @@ SCHEMAS: dict[str, Any] = {
         "required": ["job_id", "lines", "contact"],
         "description": "Priced by the server from the job's price list: prices and totals a "
         "client sends are ignored. Photos must be in the session's gallery (404 otherwise); "
-        "409 not_open_for_orders with reason; 422 voucher_refused with reason.",
+        "409 not_open_for_orders with reason; 422 voucher_refused with reason. A total of 0 "
+        "is paid at once (payment method free, no provider asked).",
         "properties": {
             "job_id": {"type": "string"},
             "lines": {
@@ -421,6 +430,61 @@ SCHEMAS: dict[str, Any] = {
                     "name": {"type": "string"},
                     "email": {"type": "string", "format": "email"},
                     "phone": {"type": "string", "nullable": True},
+                },
+            },
+        },
+    },
+    "ShopQuote": {
+        "type": "object",
+        "required": ["job_id", "lines"],
+        "description": "An order's body without the contact (sent along, it is ignored): "
+        "priced exactly as POST /shop/orders would price it now, voucher applied; nothing is "
+        "stored. Answers lines, subtotal_minor, discount_minor, total_minor, currency, voucher. "
+        "422 voucher_refused with reason; 404 for photos not in the session's gallery; 409 "
+        "not_open_for_orders with reason.",
+        "properties": {
+            "job_id": {"type": "string"},
+            "lines": {"$ref": "#/components/schemas/ShopOrder/properties/lines"},
+            "voucher": {"type": "string", "nullable": True},
+        },
+    },
+    "EnteredOrder": {
+        "type": "object",
+        "required": ["access_code", "lines", "contact"],
+        "description": "A phone or paper order: the photos must be in the gallery of the "
+        "access code (a code of this job; otherwise 404 naming it), priced from the job's "
+        "price list like a shop order (client prices ignored), paid offline. paid: true marks "
+        "it paid at once, recorded as the photographer; a total of 0 is paid (method free).",
+        "properties": {
+            "access_code": {"type": "string", "example": "K7M4-Q9PX-2HTR"},
+            "lines": {"$ref": "#/components/schemas/ShopOrder/properties/lines"},
+            "contact": {"$ref": "#/components/schemas/ShopOrder/properties/contact"},
+            "voucher_code": {"type": "string", "nullable": True},
+            "paid": {"type": "boolean", "default": False},
+        },
+    },
+    "ShopCart": {
+        "type": "object",
+        "required": ["job_id", "lines"],
+        "description": "Replaces the session's cart of a job; an empty list empties it. "
+        "Checked like an order: 404 for a job or photo the session is not shown, 400 naming "
+        "each line whose product the job's price list lacks. A registered customer's cart "
+        "is kept for all their devices and, left unchanged, gets the profile's "
+        "abandoned-cart reminder; an anonymous session's cart is kept for that session "
+        "only and reminds nobody.",
+        "properties": {
+            "job_id": {"type": "string"},
+            "lines": {
+                "type": "array",
+                "maxItems": 200,
+                "items": {
+                    "type": "object",
+                    "required": ["photo_id", "product_id"],
+                    "properties": {
+                        "photo_id": {"type": "string"},
+                        "product_id": {"type": "string"},
+                        "quantity": {"type": "integer", "minimum": 1, "maximum": 99},
+                    },
                 },
             },
         },

@@ -1,5 +1,6 @@
-"""Admin routes of a job's orders: list and filter, read, mark paid (offline payments), cancel,
-mark fulfilled. Status moves: pending_payment -> paid -> fulfilled; pending_payment -> cancelled."""
+"""Admin routes of a job's orders: list and filter, read, enter a phone or paper order by access
+code, mark paid (offline payments), cancel, mark fulfilled. Status moves: pending_payment ->
+paid -> fulfilled; pending_payment -> cancelled."""
 
 from __future__ import annotations
 
@@ -25,6 +26,12 @@ def list_orders(request: ApiRequest, job_id: str) -> dict[str, Any]:
         cursor=cursor,
     )
     return {"items": [admin_order_json(o) for o in page.items], "cursor": page.cursor}
+
+
+@routes.api("/api/jobs/{job_id}/orders", "POST", status=201, request_schema="EnteredOrder")
+def enter_order(request: ApiRequest, job_id: str) -> dict[str, Any]:
+    """Enter a phone or paper order by the child's access code (priced like a shop order)."""
+    return admin_order_json(wiring.order_service().enter(request.principal, job_id, request.json))
 
 
 @routes.api("/api/jobs/{job_id}/orders/{order_id}")

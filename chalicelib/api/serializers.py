@@ -34,6 +34,7 @@ def job_json(job: Job, now: datetime) -> dict[str, Any]:
         "voucher_deadline": _iso(job.voucher_deadline),
         "prepay": job.prepay,
         "prepay_deadline": _iso(job.prepay_deadline),
+        "recreates": job.recreates,
         "status": job.status,
         "status_label": status_label(job, now),
         "open_for_orders": window.open,

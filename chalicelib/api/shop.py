@@ -18,10 +18,13 @@ from chalice import CORSConfig
 from chalicelib import wiring
 from chalicelib.api.routing import ApiRequest, Routes
 from chalicelib.config import get_settings
+from chalicelib.domain.downloads import downloadable_photo_ids
 from chalicelib.domain.orders import PENDING_PAYMENT, Order
+from chalicelib.domain.pricing import PricedOrder
 
 if TYPE_CHECKING:  # the services import PynamoDB: only when a request needs them
     from chalicelib.adapters.storage import MediaStorage
+    from chalicelib.services.order_downloads import OrderDownloads
     from chalicelib.services.shop import SessionView, ShopGallery
 
 GALLERY_URL_SECONDS = 10 * 60  # the issue's limit is 15 minutes; a page refresh gets new ones
@@ -33,12 +36,15 @@ def site_origin() -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
+# The preflight of every shop route (also of the cart's, ``chalicelib.api.shop_cart``).
+SHOP_CORS = CORSConfig(allow_origin="*", expose_headers=["Retry-After"], max_age=600)
+
 routes = Routes(
     __name__,
     tag="shop",
     verifier=wiring.session_tokens,
     security="shopSession",
-    cors=CORSConfig(allow_origin="*", expose_headers=["Retry-After"], max_age=600),
+    cors=SHOP_CORS,
     site_origin=site_origin,
 )
 
@@ -94,6 +100,20 @@ def place_order(request: ApiRequest) -> dict[str, Any]:
 def get_order(request: ApiRequest, order_id: str) -> dict[str, Any]:
     """One order of this session."""
     return order_json(wiring.order_service().for_session(request.principal, order_id))
+
+
+@routes.api("/shop/quote", "POST", request_schema="ShopQuote")
+def quote(request: ApiRequest) -> dict[str, Any]:
+    """Price a cart as an order would be priced (voucher included); nothing is stored."""
+    body = request.json
+    priced = wiring.order_service().quote(request.principal, body)
+    return quote_json(body.get("job_id"), priced)
+
+
+@routes.api("/shop/orders/{order_id}/downloads")
+def order_downloads(request: ApiRequest, order_id: str) -> dict[str, Any]:
+    """Short-lived links to the originals a paid order of this session bought as files."""
+    return downloads_json(wiring.order_downloads().for_session(request.principal, order_id))
 
 
 # JSON -----------------------------------------------------------------------------------------
@@ -211,5 +231,41 @@ def order_json(order: Order) -> dict[str, Any]:
             "phone": order.contact.phone,
         },
         "payment": payment,
+        "has_downloads": bool(downloadable_photo_ids(order)),
         "created_at": _iso(order.created_at),
+    }
+
+
+def quote_json(job_id: str, priced: PricedOrder) -> dict[str, Any]:
+    """A priced cart, its lines shaped like an order's."""
+    return {
+        "job_id": job_id,
+        "lines": [
+            {
+                "photo_id": line.photo_id,
+                "product_id": line.product_id,
+                "name": line.name,
+                "quantity": line.quantity,
+                "unit_price_minor": line.unit_price_minor,
+                "total_minor": line.line_total_minor,
+            }
+            for line in priced.lines
+        ],
+        "subtotal_minor": priced.subtotal_minor,
+        "discount_minor": priced.discount_minor,
+        "total_minor": priced.total_minor,
+        "currency": priced.currency,
+        "voucher": priced.voucher.code if priced.voucher else None,
+    }
+
+
+def downloads_json(found: OrderDownloads) -> dict[str, Any]:
+    return {
+        "order_id": found.order.order_id,
+        "status": found.order.status,
+        "files": [
+            {"photo_id": f.photo_id, "file_name": f.file_name, "url": f.url} for f in found.files
+        ],
+        "unavailable": list(found.unavailable),
+        "url_expires_in": found.expires_in,
     }

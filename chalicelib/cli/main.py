@@ -14,6 +14,7 @@ from typing import Any
 from chalicelib.cli.client import DEFAULT_API, ApiClient, ApiError, SessionStore
 from chalicelib.cli.galleries import add_commands as add_gallery_commands
 from chalicelib.cli.messages import add_commands as add_message_commands
+from chalicelib.cli.orders import add_commands as add_order_commands
 from chalicelib.cli.pricing import add_commands as add_pricing_commands
 from chalicelib.cli.subjects import add_commands as add_subject_commands
 
@@ -265,6 +266,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_subject_commands(commands)  # subjects import|list|blank|export|template, cards, sheets
     add_gallery_commands(commands)  # galleries build|status|list|show, review
     add_pricing_commands(commands)  # prices list|show|create|update|copy|delete, vouchers, quote
+    add_order_commands(commands)  # orders list|show|enter|paid|cancel|fulfilled
     add_message_commands(commands)  # messages profiles|list|preview|newsletter|fast-forward, outbox
     return parser
 

@@ -57,8 +57,16 @@ class Job:
     prepay: bool = False
     prepay_deadline: date | None = None
     status: str = "planning"
+    # The deleted job this one replaces (seed 004), as the photographer knows it: its internal
+    # name or id. Its parents are told "your photos are back online" with their new codes.
+    recreates: str | None = None
     status_history: tuple[StatusChange, ...] = field(default_factory=tuple)
     version: int = 0
+
+    @property
+    def recreated(self) -> bool:
+        """Whether this job replaces an accidentally deleted one (seed 004)."""
+        return self.recreates is not None
 
 
 # Settings a request may give. Identity fields are never taken from another job.
@@ -77,9 +85,12 @@ DEFAULTABLE_FIELDS = (
     "prepay",
     "prepay_deadline",
 )
+# Not copied from the previous job of the type: only this job replaces a deleted one.
+OWN_FIELDS = ("recreates",)
 # Deadlines are copied relative to the shooting date: "archive 6 weeks after the shoot".
 RELATIVE_DATE_FIELDS = ("archive_date", "voucher_deadline", "prepay_deadline")
-SETTING_FIELDS = IDENTITY_FIELDS + DEFAULTABLE_FIELDS
+SETTING_FIELDS = IDENTITY_FIELDS + DEFAULTABLE_FIELDS + OWN_FIELDS
+MAX_RECREATES_LENGTH = 120
 
 
 def _watermark(value: Any) -> Watermark | None:
@@ -108,6 +119,15 @@ def _internal_name(value: Any) -> str:
     return name
 
 
+def _recreates(value: Any) -> str | None:
+    """The deleted job's internal name or id: one line of printable text (it is shown in the
+    admin, never to parents)."""
+    name = v.optional_text(value, max_length=MAX_RECREATES_LENGTH)
+    if name is not None and not name.isprintable():
+        raise v.FieldError("must be one line of printable text (the deleted job's name or id)")
+    return name
+
+
 def _optional_id(value: Any) -> str | None:
     return v.optional_text(value, max_length=64)
 
@@ -129,6 +149,7 @@ JOB_FIELD_PARSERS: dict[str, Any] = {
     "voucher_deadline": v.optional_date,
     "prepay": v.boolean,
     "prepay_deadline": v.optional_date,
+    "recreates": _recreates,
 }
 
 

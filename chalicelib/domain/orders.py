@@ -15,7 +15,8 @@ from datetime import datetime
 from typing import Any
 
 from chalicelib.domain import validation as v
-from chalicelib.domain.payments import PaymentStart
+from chalicelib.domain.access_codes import InvalidAccessCode, normalize_any_code
+from chalicelib.domain.payments import FREE, PaymentStart
 from chalicelib.domain.pricing import (
     CLIENT_ORDER_TOTALS,
     AppliedVoucher,
@@ -65,6 +66,27 @@ class OrderRequest:
     lines: tuple[CartLine, ...]
     contact: Contact
     voucher_code: str | None = None
+
+
+@dataclass(frozen=True)
+class CartRequest:
+    """An order without its contact: what a quote prices."""
+
+    job_id: str
+    lines: tuple[CartLine, ...]
+    voucher_code: str | None = None
+
+
+@dataclass(frozen=True)
+class EnteredOrder:
+    """A phone or paper order the photographer types in: the child's access code says whose
+    gallery the photos come from."""
+
+    access_code: str  # canonical key
+    lines: tuple[CartLine, ...]
+    contact: Contact
+    voucher_code: str | None = None
+    paid: bool = False  # the money was already received (cash with the paper form)
 
 
 @dataclass(frozen=True)
@@ -197,6 +219,72 @@ def parse_order_request(body: Any) -> OrderRequest:
     return OrderRequest(fields["job_id"], fields["lines"], fields["contact"], fields.get("voucher"))
 
 
+def parse_cart_request(body: Any) -> CartRequest:
+    """The job, cart lines and voucher of a quote: an order's body, whose contact (if the shop
+    sends it along) is not needed and not read."""
+    raw = {
+        k: x
+        for k, x in v.require_object(body).items()
+        if k not in CLIENT_ORDER_TOTALS and k != "contact"
+    }
+    fields = v.collect(
+        raw,
+        {
+            "job_id": lambda x: v.text(x, max_length=64),
+            "lines": parse_lines,
+            "voucher": _voucher_code,
+        },
+        required=("job_id", "lines"),
+    )
+    return CartRequest(fields["job_id"], fields["lines"], fields.get("voucher"))
+
+
+def _voucher_code(value: Any) -> str | None:
+    return None if value in (None, "") else normalize_voucher_code(value)
+
+
+def _access_code(value: Any) -> str:
+    try:
+        return normalize_any_code(v.text(value, max_length=64))
+    except InvalidAccessCode as exc:
+        raise v.FieldError(exc.message) from exc
+
+
+def _flag(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise v.FieldError("must be true or false")
+    return value
+
+
+def parse_entered_order(body: Any) -> EnteredOrder:
+    """An order the photographer enters: access code, lines, contact, voucher, and whether it
+    is paid already. Totals and prices sent along are dropped unread, as in the shop."""
+    raw = {k: x for k, x in v.require_object(body).items() if k not in CLIENT_ORDER_TOTALS}
+    fields = v.collect(
+        raw,
+        {
+            "access_code": _access_code,
+            "lines": parse_lines,
+            "contact": _contact,
+            "voucher": _voucher_code,
+            "voucher_code": _voucher_code,
+            "paid": _flag,
+        },
+        required=("access_code", "lines", "contact"),
+    )
+    if "voucher" in fields and "voucher_code" in fields:
+        raise ValidationFailed(
+            [{"field": "voucher_code", "reason": "give either voucher or voucher_code"}]
+        )
+    return EnteredOrder(
+        access_code=fields["access_code"],
+        lines=fields["lines"],
+        contact=fields["contact"],
+        voucher_code=fields.get("voucher") or fields.get("voucher_code"),
+        paid=fields.get("paid", False),
+    )
+
+
 # Building -----------------------------------------------------------------------------------
 def new_order(
     *,
@@ -208,8 +296,10 @@ def new_order(
     contact: Contact,
     redeemed_codes: tuple[str, ...],
     now: datetime,
+    placed_by: str = "customer",
 ) -> Order:
-    """A ``pending_payment`` order of a priced cart (payment not started yet: offline)."""
+    """A ``pending_payment`` order of a priced cart (payment not started yet: offline);
+    ``placed_by`` is the customer, or the photographer who entered it."""
     lines = tuple(
         OrderLine(
             photo_id=line.photo_id,
@@ -253,7 +343,7 @@ def new_order(
         redeemed_codes=redeemed_codes
         if priced.voucher and priced.voucher.once_per_access_code
         else (),
-        history=(StatusEntry(PENDING_PAYMENT, now, "customer"),),
+        history=(StatusEntry(PENDING_PAYMENT, now, placed_by),),
     )
 
 
@@ -267,6 +357,15 @@ def with_payment_start(order: Order, start: PaymentStart) -> Order:
 
 
 # Life ---------------------------------------------------------------------------------------
+def free_of_charge(order: Order, now: datetime) -> Order:
+    """A new order whose total is 0 (a voucher covered everything), paid as it is placed:
+    there is nothing to collect, so no provider is asked."""
+    if order.total_minor != 0:
+        raise ValueError(f"order {order.order_id} costs {order.total_minor}; it is not free")
+    free = replace(order, payment=Payment(method=FREE))
+    return paid(free, provider=FREE, provider_ref=None, amount_minor=0, now=now)
+
+
 def check_transition(order: Order, target: str) -> None:
     """Raise ``InvalidOrderTransition`` unless ``order`` may go to ``target``."""
     if target not in _NEXT.get(order.status, ()):

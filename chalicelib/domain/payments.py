@@ -18,6 +18,8 @@ if TYPE_CHECKING:
 OFFLINE = "offline"
 STRIPE = "stripe"
 PAYMENT_PROVIDERS = (OFFLINE, STRIPE)
+# Not a provider: an order whose total is 0 (a voucher covered it) is paid when it is placed.
+FREE = "free"
 
 
 @dataclass(frozen=True)

@@ -52,6 +52,10 @@ class ShopSession:
     entries: tuple[SessionEntry, ...]
     issued_at: datetime
     expires_at: datetime
+    # (job, run): the published gallery build run of each job when the token was issued. Only a
+    # hint that lets the gallery listing read the galleries with the job in one request; the
+    # build record read with them decides which run is shown.
+    build_runs: tuple[tuple[str, str], ...] = ()
 
     @property
     def job_ids(self) -> tuple[str, ...]:
@@ -89,8 +93,14 @@ def with_code(
     return replace(session, entries=entries, issued_at=now, expires_at=expires)
 
 
+def with_build_runs(session: ShopSession, published: Mapping[str, str]) -> ShopSession:
+    """``session`` with the published build run of each of its jobs that has one."""
+    runs = tuple((job, published[job]) for job in session.job_ids if job in published)
+    return replace(session, build_runs=runs)
+
+
 def session_claims(session: ShopSession) -> dict[str, Any]:
-    """The JWT claims of a session (registered claims plus ``studio`` and ``entries``)."""
+    """The JWT claims of a session (registered claims plus ``studio``, ``entries``, ``runs``)."""
     return {
         "iss": ISSUER,
         "aud": AUDIENCE,
@@ -99,6 +109,7 @@ def session_claims(session: ShopSession) -> dict[str, Any]:
         "exp": int(session.expires_at.timestamp()),
         "studio": session.studio_id,
         "entries": [[e.job_id, e.subject_id] for e in session.entries],
+        "runs": dict(session.build_runs),
     }
 
 
@@ -112,8 +123,9 @@ def session_from_claims(claims: Mapping[str, Any]) -> ShopSession:
         session_id = claims["sub"]
         issued = datetime.fromtimestamp(int(claims["iat"]), UTC)
         expires = datetime.fromtimestamp(int(claims["exp"]), UTC)
+        runs = tuple((str(job), str(run)) for job, run in dict(claims.get("runs") or {}).items())
     except (KeyError, TypeError, ValueError) as exc:
         raise Unauthorized("the shop session is not valid: enter your code again") from exc
     if not entries or not isinstance(studio_id, str) or not isinstance(session_id, str):
         raise Unauthorized("the shop session is not valid: enter your code again")
-    return ShopSession(session_id, studio_id, entries, issued, expires)
+    return ShopSession(session_id, studio_id, entries, issued, expires, runs)

@@ -1,8 +1,9 @@
 """Keeping a job's messages in line with the job: after every change of its dates, status,
 time zone or profile, re-plan its date-relative schedules and apply the difference to
 EventBridge Scheduler (no orphans, no duplicates); when its status changes, dispatch the
-status triggers (selling, archived; never planning or prepay) at once or, at night, as a
-delayed one-time schedule. Also the entry point for the shop's events (a registration)."""
+status triggers (selling, or "photos back online" for a job recreated after an accidental
+delete; archived; never planning or prepay) at once or, at night, as a delayed one-time
+schedule. Also the entry point for the shop's events (a registration, a cart's change)."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from chalicelib.domain.communication import (
     Trigger,
     diff_schedules,
     dispatch_for_event,
+    event_schedule_name,
     plan_schedules,
     triggers_for_status_change,
 )
@@ -65,7 +67,11 @@ class MessageScheduling:
         self.replan(after, profile)
         if before is None or before.status == after.status or profile is None:
             return
-        for trigger in triggers_for_status_change(before.status, after.status):
+        # A job replacing a deleted one (seed 004) says "back online, with new codes" instead.
+        triggers = triggers_for_status_change(
+            before.status, after.status, recreated=after.recreated
+        )
+        for trigger in triggers:
             self.dispatch(trigger, after, profile)
 
     def replan_job(self, job: Job) -> Replanned:
@@ -120,6 +126,28 @@ class MessageScheduling:
         if profile is None:
             return []
         return self.dispatch(Trigger.REGISTRATION, job, profile, subject_id=customer_id)
+
+    def cart_changed(
+        self, job: Job, customer_id: str, changed_at: datetime, *, empty: bool
+    ) -> list[str]:
+        """The shop's hook: a registered customer's cart of ``job`` changed at ``changed_at``.
+        A cart with lines (re)schedules its ``abandoned_cart`` steps, counted from the change;
+        the deterministic names replace the pending schedules of the previous change. An
+        emptied cart deletes them: there is nothing left to remind of."""
+        profile = self.profile_of(job)
+        if profile is None:
+            return []
+        if empty:
+            names = [
+                event_schedule_name(job.job_id, step.step_id, customer_id)
+                for step in profile.profile.steps_for(Trigger.ABANDONED_CART)
+            ]
+            for name in names:
+                self._scheduler.delete(name)
+            return [f"deleted:{name}" for name in names]
+        return self.dispatch(
+            Trigger.ABANDONED_CART, job, profile, subject_id=customer_id, occurred_at=changed_at
+        )
 
     def job_deleted(self, job: Job) -> None:
         """JobService deletion step: a deleted job keeps no schedule."""

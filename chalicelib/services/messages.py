@@ -6,6 +6,11 @@ placed meanwhile count), leave out opt-outs (ours and SNS's STOP list), then per
 claim the message (exactly once), render, send through SES or SNS, and record the outcome.
 A run with retryable failures raises :class:`RetryLater` after recording everything, so that
 Lambda runs it again; the claims make the re-run send only what is still owed.
+
+An ``abandoned_cart`` step goes to the cart's owner only, and only while that cart still
+waits: not ordered (the order deleted it), not emptied, not changed after the schedule's
+anchor (the later change has its own schedule). Otherwise its run is recorded as
+``stale:<reason>``; the message is claimed per cart, so a cart is nudged at most once.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from collections import Counter
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Protocol
 
 from chalicelib.adapters.dynamo.messages_repository import (
@@ -21,6 +27,7 @@ from chalicelib.adapters.dynamo.messages_repository import (
     NewsletterRepository,
     OptOutRepository,
 )
+from chalicelib.domain.carts import Cart, CartOwner, CartOwnerKind, nudge_block
 from chalicelib.domain.communication import (
     Channel,
     InvalidPhoneNumber,
@@ -47,6 +54,7 @@ from chalicelib.domain.communication.delivery import (
     MessageClaim,
     MessageState,
 )
+from chalicelib.domain.communication.events import PER_SUBJECT_TRIGGERS
 from chalicelib.domain.communication.library import StudioProfile
 from chalicelib.domain.jobs import Job
 from chalicelib.domain.principal import Clock, utc_now
@@ -75,6 +83,10 @@ class StudioNames(Protocol):
 
 class ProfileResolver(Protocol):
     def resolve(self, studio_id: str, profile_id: str) -> StudioProfile: ...
+
+
+class Carts(Protocol):
+    def get(self, job_id: str, owner: CartOwner, *, now: datetime) -> Cart | None: ...
 
 
 class Email(Protocol):
@@ -136,9 +148,12 @@ class MessageSender:
         email: Email,
         sms: Sms,
         composer: MessageComposer,
+        carts: Carts | None = None,
         clock: Clock = utc_now,
         workers: int = 8,
     ) -> None:
+        """``carts`` are the shop's carts, read when an abandoned-cart schedule fires (none:
+        no cart is ever found, so no nudge goes out)."""
         self._jobs = jobs
         self._studios = studios
         self._profiles = profiles
@@ -149,6 +164,7 @@ class MessageSender:
         self._email = email
         self._sms = sms
         self._composer = composer
+        self._carts = carts
         self._clock = clock
         self._workers = workers
 
@@ -174,19 +190,28 @@ class MessageSender:
         stored = self._profile_of(job)
         if stored is None:
             return self._record(SendReport(job.job_id, step_id, "no_profile"))
-        check = check_fire(payload, job, stored.profile)
+        subject_id = payload.get("subject_id")
+        cart = self._cart_of(job, payload)
+        check = check_fire(
+            payload,
+            job,
+            stored.profile,
+            subject_anchor=cart.updated_at if cart is not None else None,
+        )
         if not check.send or check.step is None:
             return self._record(SendReport(job.job_id, step_id, f"stale:{check.reason}"))
         step = check.step
+        occurrence = ""
+        if step.trigger == Trigger.ABANDONED_CART:
+            # Only a cart still waiting, unchanged since this schedule, is worth a nudge.
+            block = nudge_block(cart)
+            if block is not None or cart is None:
+                return self._record(SendReport(job.job_id, step_id, f"stale:{block}"))
+            occurrence = cart.cart_id  # one nudge per cart, however often it changed
         audience = self._audience.of(job)
         customers = audience.customers
-        occurrence = ""
-        subject_id = payload.get("subject_id")
-        if step.trigger == Trigger.REGISTRATION:
+        if step.trigger in PER_SUBJECT_TRIGGERS:  # the registered customer, the cart's owner
             customers = tuple(c for c in customers if c.customer_id == subject_id)
-        elif step.trigger == Trigger.ABANDONED_CART:
-            # The cart's owner comes with the cart (shop): not readable yet, so nothing is sent.
-            return self._record(SendReport(job.job_id, step_id, "no_cart_owner"))
         selection = select_recipients(
             step, customers, audience.orders, self._opt_outs_for(job, step.channel)
         )
@@ -201,6 +226,18 @@ class MessageSender:
             return message_key(job.job_id, step.step_id, customer_id, occurrence)
 
         return self._deliver(job, step_id, selection, key, render)
+
+    def _cart_of(self, job: Job, payload: Mapping[str, Any]) -> Cart | None:
+        """The customer's cart an abandoned-cart payload was scheduled for, as it is now."""
+        subject_id = payload.get("subject_id")
+        if payload.get("trigger") != Trigger.ABANDONED_CART.value or not isinstance(
+            subject_id, str
+        ):
+            return None
+        if self._carts is None:
+            return None
+        owner = CartOwner(CartOwnerKind.CUSTOMER, subject_id)
+        return self._carts.get(job.job_id, owner, now=self._clock())
 
     # a newsletter ---------------------------------------------------------------------------
     def _newsletter(self, job: Job, newsletter_id: str) -> SendReport:

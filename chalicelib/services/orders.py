@@ -4,15 +4,20 @@ photographer (mark paid, cancel, fulfilled).
 Placing an order: the job must be one of the session's and open for orders (the status rule of
 ``domain/status.py``); every photo must be one the session is shown; the server prices the cart
 from the job's price profile (client prices are ignored) and applies the voucher; the payment is
-started; then the order, with its payment reference and its once-per-code voucher claims, is
-stored in one transaction."""
+started (an order of total 0 is paid at once instead); then the order, with its payment
+reference and its once-per-code voucher claims, is stored in one transaction. A quote is the
+same pricing, stored nowhere. The photographer enters phone and paper orders by access code
+through the same pricing, with the code's gallery in place of a session's."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
+from chalicelib.adapters.dynamo.access_codes_repository import AccessCodeRepository
 from chalicelib.adapters.dynamo.jobs_repository import JobRepository
 from chalicelib.adapters.dynamo.orders_repository import OrderRepository
 from chalicelib.adapters.dynamo.pages import Page
@@ -21,6 +26,7 @@ from chalicelib.adapters.dynamo.pricing_repository import (
     VoucherRepository,
 )
 from chalicelib.adapters.dynamo.shop_reads import ShopReads, ShopSnapshot
+from chalicelib.domain.access_codes import format_code
 from chalicelib.domain.ids import new_id
 from chalicelib.domain.jobs import Job
 from chalicelib.domain.orders import (
@@ -31,18 +37,21 @@ from chalicelib.domain.orders import (
     already_paid_by,
     check_payment,
     check_transition,
+    free_of_charge,
     moved,
     new_order,
     paid,
+    parse_cart_request,
+    parse_entered_order,
     parse_order_request,
     with_payment_start,
 )
 from chalicelib.domain.payments import PaymentProvider, PaymentStart
 from chalicelib.domain.price_profiles import PriceProfile
-from chalicelib.domain.pricing import price_cart
+from chalicelib.domain.pricing import CartLine, PricedOrder, price_cart
 from chalicelib.domain.principal import Clock, Principal, utc_now
 from chalicelib.domain.shop_access import check_open_for_orders, gallery_block, require_job
-from chalicelib.domain.shop_sessions import ShopSession
+from chalicelib.domain.shop_sessions import SessionEntry, ShopSession
 from chalicelib.domain.status import local_today
 from chalicelib.domain.vouchers import UNKNOWN, Voucher
 from chalicelib.errors import (
@@ -58,6 +67,19 @@ from chalicelib.services.shop_gallery import SessionGalleries, photo_owners
 
 logger = logging.getLogger(__name__)
 PAYMENT_ATTEMPTS = 3  # a payment racing another change of the same order
+ENTERED_SESSION_PREFIX = "entered:"  # orders the photographer entered belong to no shop session
+
+
+@dataclass(frozen=True)
+class PricedCart:
+    """A cart priced for one job, with what storing it as an order needs."""
+
+    job: Job
+    priced: PricedOrder
+    owners: dict[str, str]  # photo id -> subject id
+    voucher: Voucher | None
+    codes: tuple[str, ...]  # access codes the order is made with (once-per-code vouchers)
+    now: datetime
 
 
 class OrderService:
@@ -70,9 +92,12 @@ class OrderService:
         profiles: PriceProfileRepository,
         vouchers: VoucherRepository,
         payments: PaymentProvider,
+        codes: AccessCodeRepository | None = None,
+        after_placed: Callable[[ShopSession, Order], None] | None = None,
         clock: Clock = utc_now,
         new_order_id: Callable[[], str] = new_id,
     ) -> None:
+        self._codes = codes or AccessCodeRepository()
         self._jobs = jobs
         self._reads = reads
         self._galleries = SessionGalleries(reads)
@@ -82,33 +107,94 @@ class OrderService:
         self._payments = payments
         self._clock = clock
         self._new_order_id = new_order_id
+        self._after_placed = after_placed  # the shop's carts: an ordered cart is done with
 
     # the shop -----------------------------------------------------------------------------
     def place(self, session: ShopSession, body: Any) -> Order:
-        """Price, check and store a new order of the session (status ``pending_payment``)."""
+        """Price, check and store a new order of the session (status ``pending_payment``, or
+        ``paid`` when it costs nothing)."""
         request = parse_order_request(body)
         require_job(session.job_ids, request.job_id)
-        entries = session.entries_of(request.job_id)
+        cart = self._price(
+            session.entries_of(request.job_id),
+            request.job_id,
+            request.lines,
+            request.voucher_code,
+            shop=True,
+        )
+        order = new_order(
+            order_id=self._new_order_id(),
+            session_id=session.session_id,
+            job=cart.job,
+            priced=cart.priced,
+            owners=cart.owners,
+            contact=request.contact,
+            redeemed_codes=cart.codes,
+            now=cart.now,
+        )
+        if order.total_minor == 0:  # a voucher covered it all: nothing to collect
+            order = free_of_charge(order, cart.now)
+        else:
+            order = with_payment_start(order, self._start_payment(order))
+        placed = self._orders.place(order, self._claims(cart, order))
+        self._placed(session, placed)
+        return placed
+
+    def _placed(self, session: ShopSession, order: Order) -> None:
+        if self._after_placed is None:
+            return
+        try:
+            self._after_placed(session, order)
+        except Exception:  # the order is stored: tidying the cart up must not fail it
+            logger.exception("after-order step failed for order %s", order.order_id)
+
+    def quote(self, session: ShopSession, body: Any) -> PricedOrder:
+        """What the session's cart would cost if ordered now (voucher applied, or refused with
+        its reason): the same checks and prices as :meth:`place`, stored nowhere."""
+        request = parse_cart_request(body)
+        require_job(session.job_ids, request.job_id)
+        return self._price(
+            session.entries_of(request.job_id),
+            request.job_id,
+            request.lines,
+            request.voucher_code,
+            shop=True,
+        ).priced
+
+    def _price(
+        self,
+        entries: Iterable[SessionEntry],
+        job_id: str,
+        lines: tuple[CartLine, ...],
+        voucher_code: str | None,
+        *,
+        shop: bool,
+    ) -> PricedCart:
+        """Check and price ``lines`` of photos in the galleries ``entries`` open. ``shop``:
+        the customer orders, so the job must be open for orders and its gallery shown to them
+        (the photographer entering a paper order decides that for themselves)."""
+        entries = tuple(entries)
         snapshot = self._reads.snapshot(entries)
-        job = snapshot.jobs.get(request.job_id)
+        job = snapshot.jobs.get(job_id)
         if job is None:
-            raise NotFound(f"job {request.job_id} not found", field="job_id")
+            raise NotFound(f"job {job_id} not found", field="job_id")
         now = self._clock()
-        check_open_for_orders(job, now)
-        block = gallery_block(job, now, registered=snapshot.is_registered(entries))
-        if block is not None:  # e.g. registration required: what is not shown is not sold
-            raise block
+        if shop:
+            check_open_for_orders(job, now)
+            block = gallery_block(job, now, registered=snapshot.is_registered(entries))
+            if block is not None:  # e.g. registration required: what is not shown is not sold
+                raise block
         owners = photo_owners(self._galleries.load(snapshot, entries), job.job_id)
-        missing = [i for i, line in enumerate(request.lines) if line.photo_id not in owners]
+        missing = [i for i, line in enumerate(lines) if line.photo_id not in owners]
         if missing:
             raise NotFound(
                 "photos not found in this gallery: "
-                + ", ".join(request.lines[i].photo_id for i in missing),
+                + ", ".join(lines[i].photo_id for i in missing),
                 fields=[f"lines[{i}].photo_id" for i in missing],
             )
         profile = self._profile(job)
-        voucher = self._voucher(job, request.voucher_code)
-        codes = _access_codes(snapshot, job, {owners[line.photo_id] for line in request.lines})
+        voucher = self._voucher(job, voucher_code)
+        codes = _access_codes(snapshot, job, {owners[line.photo_id] for line in lines})
         used = bool(
             voucher
             and voucher.once_per_access_code
@@ -116,36 +202,29 @@ class OrderService:
         )
         priced = price_cart(
             profile,
-            request.lines,
+            lines,
             voucher,
             job=job,
             today=local_today(job, now),
             used_by_this_code=used,
         )
-        order = new_order(
-            order_id=self._new_order_id(),
-            session_id=session.session_id,
-            job=job,
-            priced=priced,
-            owners=owners,
-            contact=request.contact,
-            redeemed_codes=codes,
-            now=now,
-        )
-        order = with_payment_start(order, self._start_payment(order))
-        claims = []
-        if voucher is not None and order.redeemed_codes:
-            claims = [
-                VoucherRepository.redemption_write(
-                    voucher,
-                    access_code_key=code,
-                    job_id=job.job_id,
-                    now=now,
-                    order_id=order.order_id,
-                )
-                for code in order.redeemed_codes
-            ]
-        return self._orders.place(order, claims)
+        return PricedCart(job, priced, owners, voucher, codes, now)
+
+    @staticmethod
+    def _claims(cart: PricedCart, order: Order) -> list[Any]:
+        """The once-per-code voucher claims stored in the order's transaction."""
+        if cart.voucher is None or not order.redeemed_codes:
+            return []
+        return [
+            VoucherRepository.redemption_write(
+                cart.voucher,
+                access_code_key=code,
+                job_id=cart.job.job_id,
+                now=cart.now,
+                order_id=order.order_id,
+            )
+            for code in order.redeemed_codes
+        ]
 
     def for_session(self, session: ShopSession, order_id: str) -> Order:
         """An order the session placed; any other order is not found."""
@@ -231,6 +310,49 @@ class OrderService:
         if order.job_id != job.job_id or order.studio_id != who.studio_id:
             raise NotFound(f"order {order_id} not found", order_id=order_id)
         return order
+
+    def enter(self, who: Principal, job_id: str, body: Any) -> Order:
+        """Store a phone or paper order of a job by the child's access code: its photos must be
+        in that code's gallery, priced like a shop order; paid offline, and marked paid at once
+        (recorded as the photographer) when the body says ``paid: true``."""
+        request = parse_entered_order(body)
+        job = self._jobs.get(who.studio_id, job_id)
+        entry = self._entry_of_code(job, request.access_code)
+        cart = self._price((entry,), job.job_id, request.lines, request.voucher_code, shop=False)
+        by = who.email or who.user_id
+        order = new_order(
+            order_id=self._new_order_id(),
+            session_id=ENTERED_SESSION_PREFIX + who.user_id,
+            job=cart.job,
+            priced=cart.priced,
+            owners=cart.owners,
+            contact=request.contact,
+            redeemed_codes=cart.codes,
+            now=cart.now,
+            placed_by=by,
+        )
+        if order.total_minor == 0:
+            order = free_of_charge(order, cart.now)
+        elif request.paid:
+            order = paid(
+                order, provider=by, provider_ref=None, amount_minor=order.total_minor, now=cart.now
+            )
+        return self._orders.place(order, self._claims(cart, order))
+
+    def _entry_of_code(self, job: Job, code: str) -> SessionEntry:
+        """What ``code`` opens in ``job``; any other code (unknown, retired, another job's or
+        another studio's) is not found, named as the photographer typed it."""
+        claim = self._codes.find(code)
+        shown = format_code(code)
+        if claim is None or not claim.active or claim.studio_id != job.studio_id:
+            raise NotFound(f"access code {shown} not found", field="access_code", code=shown)
+        if claim.job_id != job.job_id:
+            raise NotFound(
+                f"access code {shown} belongs to another job, not to {job.name}",
+                field="access_code",
+                code=shown,
+            )
+        return SessionEntry(claim.job_id, claim.subject_id)
 
     def mark_paid(self, who: Principal, job_id: str, order_id: str) -> Order:
         """The photographer received the money offline (cash, bank transfer)."""

@@ -46,7 +46,12 @@ from chalicelib.domain.shop_access import (
     parse_registration,
     require_job,
 )
-from chalicelib.domain.shop_sessions import SessionEntry, ShopSession, with_code
+from chalicelib.domain.shop_sessions import (
+    SessionEntry,
+    ShopSession,
+    with_build_runs,
+    with_code,
+)
 from chalicelib.domain.status import OrderWindow, order_window
 from chalicelib.errors import NoPriceProfile, NotFound, TooManyAttempts, ValidationFailed
 from chalicelib.services.shop_gallery import SessionGalleries, SubjectGallery
@@ -92,9 +97,12 @@ class ShopService:
         customers: CustomerRepository,
         profiles: PriceProfileRepository,
         tokens: Tokens,
+        on_registered: Callable[[Customer], None] | None = None,
         clock: Clock = utc_now,
         new_session_id: Callable[[], str] = new_id,
     ) -> None:
+        """``on_registered`` learns of every stored registration (the welcome messages); its
+        failure is logged and never fails or undoes the registration."""
         self._codes = access_codes
         self._attempts = attempts
         self._reads = reads
@@ -102,6 +110,7 @@ class ShopService:
         self._customers = customers
         self._profiles = profiles
         self._tokens = tokens
+        self._on_registered = on_registered
         self._clock = clock
         self._new_session_id = new_session_id
 
@@ -150,6 +159,7 @@ class ShopService:
             self._give_back(charged, window)  # not a wrong guess: a valid code, or our error
             raise
         self._give_back(charged, window)
+        session = with_build_runs(session, snapshot.published_runs())  # the gallery's read hint
         return SessionView(
             self._tokens.issue(session),
             session,
@@ -201,17 +211,33 @@ class ShopService:
 
     # registration -------------------------------------------------------------------------
     def register(self, session: ShopSession, body: Any) -> Customer:
-        """Store the parent as a customer of the job, linked to the session's subjects of it."""
+        """Store the parent as a customer of the job, linked to the session's subjects of it,
+        then tell ``on_registered`` (a repeated registration keeps the customer's id, so its
+        welcome, claimed once per customer, is not sent twice)."""
         registration = parse_registration(body)
         require_job(session.job_ids, registration.job_id)
         entries = session.entries_of(registration.job_id)
-        return self._customers.register(
+        customer = self._customers.register(
             registration,
             studio_id=session.studio_id,
             registration_keys=[e.registration_key for e in entries],
             customer_id=new_id(),
             now=self._clock(),
         )
+        self._registered(customer)
+        return customer
+
+    def _registered(self, customer: Customer) -> None:
+        if self._on_registered is None:
+            return
+        try:
+            self._on_registered(customer)
+        except Exception:  # the registration is stored; a missed welcome must not undo it
+            logger.exception(
+                "registration trigger failed for job %s, customer %s",
+                customer.job_id,
+                customer.customer_id,
+            )
 
     # gallery ------------------------------------------------------------------------------
     def gallery(self, session: ShopSession, job_id: str | None = None) -> ShopGallery:
@@ -220,7 +246,7 @@ class ShopService:
         if job_id is not None:
             require_job(session.job_ids, job_id)
         entries = tuple(e for e in session.entries if job_id in (None, e.job_id))
-        snapshot = self._reads.snapshot(entries)
+        snapshot = self._reads.snapshot(entries, dict(session.build_runs))
         now = self._clock()
         hidden: list[GalleryHidden] = []
         shown: list[SessionEntry] = []

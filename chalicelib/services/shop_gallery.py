@@ -50,15 +50,21 @@ class SessionGalleries:
 
     def load(self, snapshot: ShopSnapshot, entries: Iterable[SessionEntry]) -> list[SubjectGallery]:
         """The galleries of ``entries`` (whose jobs the caller has checked are visible), in
-        session order: two ``BatchGetItem`` requests (galleries, photos) plus one Query per
-        shared job."""
+        session order: one ``BatchGetItem`` of photos per 100, plus one of galleries unless the
+        snapshot already read them all from the published runs, plus one Query per shared job."""
         entries = list(entries)
-        wanted = []
+        found: dict[tuple[str, str], GalleryEntry] = {}
+        unread = []
         for entry in entries:
             run = snapshot.published_run(entry.job_id)
             if run and entry.subject_id and snapshot.subject(entry) is not None:
-                wanted.append((entry.job_id, run, entry.subject_id))
-        found = self._reads.galleries(wanted) if wanted else {}
+                wanted = (entry.job_id, run, entry.subject_id)
+                if wanted not in snapshot.galleries:
+                    unread.append(wanted)
+                elif (read := snapshot.galleries[wanted]) is not None:
+                    found[(entry.job_id, entry.subject_id)] = read
+        if unread:
+            found.update(self._reads.galleries(unread))
         named: list[tuple[str, str, str, str, GalleryEntry]] = []  # job, first, last, class
         for entry in entries:
             run = snapshot.published_run(entry.job_id)

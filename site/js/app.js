@@ -3,6 +3,7 @@
 // A link with ?code=XXXX signs in directly (and the code is taken out of the address bar).
 
 import { ApiError, NetworkError, call } from "./api.js";
+import { cartChanged, restoreCart } from "./cartsync.js";
 import * as store from "./store.js";
 import { day, duration, h, money, plural } from "./ui.js";
 
@@ -63,7 +64,22 @@ function registrationPending() {
 }
 
 function afterSignIn() {
+  syncCart();
   go(registrationPending() ? "#/register" : "#/gallery");
+}
+
+// A registered parent's cart is also kept by the shop (cartsync.js): restore it on this
+// device, or save this tab's cart for the others.
+function syncCart() {
+  const current = session;
+  restoreCart(current, cart)
+    .then((changed) => {
+      if (session !== current) return;
+      if (!changed) return cartChanged(session, cart);
+      pruneCart(); // a sibling's photos saved on another device are not shown here
+      saveCart();
+    })
+    .catch((err) => console.warn(err));
 }
 
 // --- messages ------------------------------------------------------------------------------
@@ -908,6 +924,7 @@ function productDetail(p, list) {
 function saveCart() {
   store.saveCart(cart);
   updateChrome();
+  cartChanged(session, cart);
 }
 
 function addToCart(line) {
@@ -959,16 +976,41 @@ async function cartView() {
     return render("Your cart", notice("error", "Your cart could not be loaded", err.message, retryButton()));
   }
   if (id !== renderId) return;
+  const quotes = new Map(
+    await Promise.all([...groups].map(async ([jobId, lines]) => [jobId, await quoteCart(jobId, lines)])),
+  );
+  if (id !== renderId) return;
   const photos = photoIndex();
   const many = groups.size > 1;
   const sections = [...cartGroups()].map(([jobId, lines]) =>
-    cartSection(jobId, lines, lists.get(jobId), photos, many),
+    cartSection(jobId, lines, lists.get(jobId), photos, many, quotes.get(jobId)),
   );
   render(
     "Your cart",
     ...sections,
     h("p", null, h("a", { href: "#/gallery" }, "Continue choosing photos")),
   );
+}
+
+// The server's price of a job's cart with its voucher (POST /shop/quote): {priced} or, when the
+// voucher cannot be used, {refused: the API's reason}; null when it cannot be asked (closed job,
+// no connection): the cart then shows the list prices and the voucher is checked at checkout.
+async function quoteCart(jobId, lines) {
+  const jobInfo = job(jobId);
+  if (!jobInfo || !jobInfo.open_for_orders) return null;
+  try {
+    const priced = await shop("POST", "/quote", {
+      body: {
+        job_id: jobId,
+        lines: lines.map(({ photo_id, product_id, quantity }) => ({ photo_id, product_id, quantity })),
+        voucher: cart.vouchers[jobId] || null,
+      },
+    });
+    return { priced };
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 422 && err.code === "voucher_refused") return { refused: err.body };
+    return null;
+  }
 }
 
 function lineInfo(line, list, photos) {
@@ -989,7 +1031,7 @@ function subtotal(lines, list) {
   }, 0);
 }
 
-function cartSection(jobId, lines, list, photos, many) {
+function cartSection(jobId, lines, list, photos, many, quote) {
   const jobInfo = job(jobId);
   const fmt = (minor) => money(minor, list.currency, list.currency_exponent);
   const rows = lines.map((line) => {
@@ -1077,8 +1119,8 @@ function cartSection(jobId, lines, list, photos, many) {
     voucher
       ? h(
           "p",
-          { class: "voucher-note" },
-          `Voucher ${voucher} is checked when you place the order; the discount then shows in the total. `,
+          { class: quote?.refused ? "voucher-note voucher-refused" : "voucher-note", role: quote?.refused ? "alert" : null },
+          voucherNote(voucher, quote, list, fmt),
           h(
             "button",
             {
@@ -1101,7 +1143,7 @@ function cartSection(jobId, lines, list, photos, many) {
     { class: "cart-group", "aria-label": many && jobInfo ? jobInfo.name : "Cart" },
     many && jobInfo ? h("h2", null, jobInfo.name) : null,
     h("ul", { class: "cart-lines", role: "list" }, rows),
-    h("dl", { class: "totals" }, h("dt", null, "Subtotal"), h("dd", null, fmt(subtotal(lines, list)))),
+    cartTotals(lines, list, quote, fmt),
     closed ? notice("warning", closedMessage(jobInfo.closed_reason, jobInfo).title, closedMessage(jobInfo.closed_reason, jobInfo).text) : voucherForm,
     closed
       ? null
@@ -1110,6 +1152,28 @@ function cartSection(jobId, lines, list, photos, many) {
           { class: "actions" },
           h("a", { class: "button primary", href: `#/checkout/${encodeURIComponent(jobId)}` }, "Go to checkout"),
         ),
+  );
+}
+
+function voucherNote(voucher, quote, list, fmt) {
+  if (quote?.refused) return `Voucher ${voucher} cannot be used: ${voucherMessage(quote.refused, list)} `;
+  if (quote?.priced?.voucher) return `Voucher ${quote.priced.voucher} saves ${fmt(quote.priced.discount_minor)}. `;
+  return `Voucher ${voucher} is checked when you place the order; the discount then shows in the total. `;
+}
+
+function cartTotals(lines, list, quote, fmt) {
+  const priced = quote?.priced;
+  if (!priced) return h("dl", { class: "totals" }, h("dt", null, "Subtotal"), h("dd", null, fmt(subtotal(lines, list))));
+  return h(
+    "dl",
+    { class: "totals" },
+    h("dt", null, "Subtotal"),
+    h("dd", null, fmt(priced.subtotal_minor)),
+    priced.discount_minor
+      ? [h("dt", null, `Voucher ${priced.voucher}`), h("dd", { class: "cart-discount" }, `−${fmt(priced.discount_minor)}`)]
+      : null,
+    h("dt", { class: "grand" }, "Total"),
+    h("dd", { class: "grand cart-grand-total" }, fmt(priced.total_minor)),
   );
 }
 
@@ -1147,9 +1211,11 @@ async function checkoutView(jobId) {
   if (!lines.length || !jobInfo) return go("#/cart");
   loading("Loading…");
   let list;
+  let quote;
   try {
     await loadGallery().catch(() => null);
     list = await priceList(jobId);
+    quote = await quoteCart(jobId, lines);
   } catch (err) {
     if (id !== renderId) return;
     return render("Checkout", notice("error", null, err.message, retryButton()));
@@ -1237,13 +1303,23 @@ async function checkoutView(jobId) {
           );
         }),
       ),
-      h(
-        "dl",
-        { class: "totals" },
-        h("dt", null, "Subtotal"),
-        h("dd", null, fmt(subtotal(lines, list))),
-        voucher ? [h("dt", null, "Voucher"), h("dd", null, voucher)] : null,
-      ),
+      quote?.priced
+        ? cartTotals(lines, list, quote, fmt)
+        : h(
+            "dl",
+            { class: "totals" },
+            h("dt", null, "Subtotal"),
+            h("dd", null, fmt(subtotal(lines, list))),
+            voucher ? [h("dt", null, "Voucher"), h("dd", null, voucher)] : null,
+          ),
+      quote?.refused
+        ? notice(
+            "warning",
+            "The voucher cannot be used",
+            voucherMessage(quote.refused, list),
+            h("p", null, h("a", { href: "#/cart" }, "Change or remove the voucher in your cart")),
+          )
+        : null,
       !jobInfo.open_for_orders
         ? notice("warning", closedMessage(jobInfo.closed_reason, jobInfo).title, closedMessage(jobInfo.closed_reason, jobInfo).text)
         : null,
@@ -1342,6 +1418,15 @@ async function orderView(orderId) {
   const method = order.payment?.method || "offline";
   const paid = order.status === "paid" || order.status === "fulfilled";
   const statusText = ORDER_STATUS[order.status] || order.status;
+  let downloads = null;
+  if (paid && order.has_downloads) {
+    try {
+      downloads = await shop("GET", `/orders/${encodeURIComponent(orderId)}/downloads`);
+    } catch (err) {
+      downloads = { error: err.message };
+    }
+    if (id !== renderId) return;
+  }
   render(
     order.status === "cancelled" ? "Your order was cancelled" : "Thank you for your order",
     h(
@@ -1374,6 +1459,7 @@ async function orderView(orderId) {
       ),
     ),
     paymentSection(order, method, paid, fmt),
+    downloads ? downloadsSection(downloads) : null,
     h("p", null, h("a", { href: "#/gallery" }, "Back to the photos")),
   );
 }
@@ -1384,7 +1470,9 @@ function paymentSection(order, method, paid, fmt) {
     return notice(
       "success",
       "Payment received",
-      "Thank you. Your order is being prepared. Digital downloads, if you ordered any, are sent to your email address.",
+      order.has_downloads
+        ? "Thank you. Your digital files are ready below; anything printed is being prepared."
+        : "Thank you. Your order is being prepared.",
     );
   }
   if (method === "stripe") {
@@ -1421,6 +1509,41 @@ function paymentSection(order, method, paid, fmt) {
       "p",
       null,
       "Your order is produced once the photographer has marked it as paid. You can come back to this page to see its status.",
+    ),
+  );
+}
+
+// The originals a paid order bought as files: links that work for a few minutes (the page asks
+// for new ones whenever it is shown again).
+function downloadsSection(found) {
+  if (found.error) {
+    return notice("error", "Your downloads could not be loaded", found.error, retryButton());
+  }
+  const minutes = Math.max(1, Math.floor((found.url_expires_in || 600) / 60));
+  return h(
+    "section",
+    { class: "card downloads", "aria-labelledby": "downloads-title" },
+    h("h2", { id: "downloads-title" }, "Your digital files"),
+    h(
+      "ul",
+      { class: "download-list", role: "list" },
+      (found.files || []).map((file) =>
+        h(
+          "li",
+          null,
+          h("a", { class: "button download-link", href: file.url, download: file.file_name }, `Download ${file.file_name}`),
+          photoCaption(file.photo_id),
+        ),
+      ),
+    ),
+    found.unavailable?.length
+      ? h("p", { class: "hint" }, `${plural(found.unavailable.length, "file is", "files are")} no longer available; please contact your photographer.`)
+      : null,
+    h(
+      "p",
+      { class: "hint" },
+      `For your privacy these links work for ${plural(minutes, "minute", "minutes")}. `,
+      h("button", { type: "button", class: "link-button", onclick: () => refresh() }, "Get new links"),
     ),
   );
 }

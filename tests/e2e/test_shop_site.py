@@ -152,6 +152,19 @@ def demo_codes(stack: Stack) -> tuple[str, str, str | None]:
     return code, sibling, voucher
 
 
+def admin_headers(stack: Stack) -> dict[str, str]:
+    login = requests.post(
+        f"{stack.api}/api/auth/login",
+        json={
+            "email": stack.printed(r"demo login\s+(\S+)"),
+            "password": stack.printed(r"demo password\s+(\S+)"),
+        },
+        timeout=10,
+    )
+    assert login.status_code == 200, login.text
+    return {"Authorization": f"Bearer {login.json()['id_token']}"}
+
+
 def admin_status(stack: Stack, status: str) -> None:
     login = requests.post(
         f"{stack.api}/api/auth/login",
@@ -231,6 +244,29 @@ def add_product(page: Any, index: int, quantity: int) -> str:
     return name
 
 
+def saved_cart_quantity(stack: Stack, page: Any, *, expected: int) -> int:
+    """How many items the shop keeps in the session's carts (PUT by the site, debounced)."""
+    session = page.evaluate("JSON.parse(sessionStorage.getItem('photojobs.session'))")
+
+    def quantity() -> int:
+        total = 0
+        for job in session["jobs"]:
+            answer = requests.get(
+                f"{stack.api}/shop/cart",
+                params={"job_id": job["job_id"]},
+                headers={"Authorization": f"Bearer {session['token']}"},
+                timeout=10,
+            )
+            assert answer.status_code == 200, answer.text
+            total += sum(line["quantity"] for line in answer.json()["lines"])
+        return total
+
+    deadline = time.monotonic() + 15
+    while (found := quantity()) != expected and time.monotonic() < deadline:
+        time.sleep(0.3)
+    return found
+
+
 def images_loaded(page: Any, selector: str) -> bool:
     return page.eval_on_selector_all(
         selector, "imgs => imgs.length > 0 && imgs.every(i => i.complete && i.naturalWidth > 0)"
@@ -299,6 +335,17 @@ def test_a_parent_orders_photos_in_the_shop(stack: Stack, browser: Any) -> None:
     page.get_by_role("button", name="Close").click()
     expect(page.locator("#cart-count")).to_have_text("4")
     shot(page, "05-gallery-two-children")
+    # the shop keeps a registered parent's cart too (the demo parent is), for other devices
+    jobs = page.evaluate("JSON.parse(sessionStorage.getItem('photojobs.session')).jobs")
+    assert all(job["registered"] for job in jobs)
+    assert saved_cart_quantity(stack, page, expected=4) == 4
+    # and another device with the first child's code finds that child's lines in its cart
+    tablet, tablet_problems = new_page(browser, DESKTOP)
+    tablet.goto(f"{stack.site}/?code={demo_code}")
+    expect(tablet.locator(".thumb")).to_have_count(len(child["photos"]))
+    expect(tablet.locator("#cart-count")).to_have_text("3")
+    tablet.context.close()
+    assert tablet_problems == []
 
     # the cart, persisted in sessionStorage: a reload keeps it
     page.get_by_role("link", name=re.compile("^Cart")).click()
@@ -311,6 +358,9 @@ def test_a_parent_orders_photos_in_the_shop(stack: Stack, browser: Any) -> None:
         page.get_by_label("Voucher code").fill(voucher)
         page.get_by_role("button", name="Apply").click()
         expect(page.locator(".voucher-note")).to_contain_text(voucher.upper())
+        # the server's quote: the discount and the total before checkout
+        expect(page.locator(".cart-discount")).to_contain_text("\u2212")
+        expect(page.locator(".cart-grand-total")).not_to_be_empty()
     shot(page, "06-cart")
 
     # checkout and confirmation
@@ -343,6 +393,34 @@ def test_a_parent_orders_photos_in_the_shop(stack: Stack, browser: Any) -> None:
     expect(page.locator(".pay-later")).to_contain_text(order_id)
     expect(page.locator("#cart-count")).to_have_text("0")
     shot(page, "08-confirmation")
+
+    # a digital file, once the photographer has marked it paid, downloads from the order page
+    shop_headers = {"Authorization": f"Bearer {token}"}
+    bought = requests.post(
+        f"{stack.api}/shop/orders",
+        json={
+            "job_id": order["job_id"],
+            "lines": [{"photo_id": order["lines"][0]["photo_id"], "product_id": "download"}],
+            "contact": {"name": "Anna Müller", "email": "anna.mueller@example.com"},
+        },
+        headers=shop_headers,
+        timeout=10,
+    )
+    assert bought.status_code == 201, bought.text
+    file_order = bought.json()["order_id"]
+    paid = requests.post(
+        f"{stack.api}/api/jobs/{order['job_id']}/orders/{file_order}/paid",
+        headers=admin_headers(stack),
+        timeout=10,
+    )
+    assert paid.status_code == 200, paid.text
+    page.goto(f"{stack.site}/#/order/{file_order}")
+    links = page.locator(".download-link")
+    expect(links).to_have_count(1)
+    fetched = requests.get(links.first.get_attribute("href"), timeout=10)
+    assert fetched.status_code == 200 and fetched.content[:2] == b"\xff\xd8"
+    assert fetched.headers["Content-Disposition"].startswith("attachment;")
+    shot(page, "08-downloads")
 
     # the same pages on a phone
     phone, phone_problems = new_page(browser, PHONE)

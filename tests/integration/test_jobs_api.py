@@ -114,6 +114,9 @@ def test_missing_internal_name_is_derived(api_url, photographer):
         (job_body(watermark={"opacity": 0.5}), "watermark", "needs a text or an image_key"),
         (job_body(contractee_id="NOPE"), "contractee_id", "no such contractee"),
         (job_body(contractee={"email": "x@y.z"}), "contractee.name", "is required"),
+        (job_body(recreates=42), "recreates", "must be a string"),
+        (job_body(recreates="a" * 121), "recreates", "must be at most 120 characters"),
+        (job_body(recreates="st-john\n2026"), "recreates", "must be one line of printable"),
     ],
 )
 def test_bad_input_names_the_field(api_url, photographer, body, field, reason):
@@ -121,6 +124,30 @@ def test_bad_input_names_the_field(api_url, photographer, body, field, reason):
     assert answer.status_code == 400, answer.text
     errors = answer.json()["errors"]
     assert any(e["field"] == field and e["reason"].startswith(reason) for e in errors), errors
+
+
+def test_a_recreated_job_names_the_deleted_job_and_the_next_job_does_not_inherit_it(
+    api_url, photographer
+):
+    # Given a job recreated after its first version was deleted (seed 004)
+    created = call(api_url, photographer, "POST", "/api/jobs", job_body(recreates=" 2026-stmary "))
+    assert created.status_code == 201, created.text
+    job = created.json()
+    assert job["recreates"] == "2026-stmary"
+    assert "recreates" not in job["defaulted"]["fields"]
+    assert call(api_url, photographer, "GET", f"/api/jobs/{job['job_id']}").json()["recreates"] == (
+        "2026-stmary"
+    )
+    # When the next job of the same type takes its settings from it
+    nxt = call(api_url, photographer, "POST", "/api/jobs", job_body(internal_name="2027-stmary"))
+    # Then it is not a recreated job
+    assert nxt.json()["recreates"] is None
+    # And the setting can be changed and cleared
+    path = f"/api/jobs/{job['job_id']}"
+    changed = call(api_url, photographer, "PATCH", path, {"recreates": "JOB 7QX2 (deleted)"})
+    assert changed.status_code == 200 and changed.json()["recreates"] == "JOB 7QX2 (deleted)"
+    cleared = call(api_url, photographer, "PATCH", path, {"recreates": None})
+    assert cleared.json()["recreates"] is None
 
 
 def test_body_that_is_not_json_or_not_an_object(api_url, photographer):

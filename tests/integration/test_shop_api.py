@@ -605,3 +605,25 @@ def test_a_reported_payment_marks_the_order_paid_once(api_url, gallery):
     with pytest.raises(PaymentMismatch):  # a second, different payment is not taken silently
         service.record_payment(order_id, "stripe", "cs_2", 900, "EUR")
     assert ok(shop(api_url, token, "GET", f"orders/{order_id}"))["status"] == "paid"
+
+
+def test_a_token_from_before_a_rebuild_lists_the_rebuilt_galleries(
+    api_url, photographer, stage, gallery
+):
+    # Given a session opened while the first build was published (its token names that run)
+    photo = gallery["photos"]
+    token = session(api_url, gallery["subjects"]["Anna"]["access_code"])["token"]
+    before = ok(shop(api_url, token, "GET", "gallery"))["subjects"]
+    # When the job is rebuilt, which publishes a new run and deletes the first one's results
+    rebuilt = build(api_url, photographer, gallery["job_id"], stage)
+    assert rebuilt["state"] == "done"
+    # Then the same token lists the new run's gallery: the same photos, still no card
+    (subject,) = ok(shop(api_url, token, "GET", "gallery"))["subjects"]
+    assert [p["photo_id"] for p in subject["photos"]] == [
+        photo["A_1.jpg"],
+        photo["A_2.jpg"],
+        photo["3b.jpg"],
+    ]
+    assert [p["photo_id"] for p in before[0]["photos"]] == [
+        p["photo_id"] for p in subject["photos"]
+    ]

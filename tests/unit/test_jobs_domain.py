@@ -62,3 +62,18 @@ def test_every_problem_is_reported_at_once():
 def test_a_null_setting_clears_it():
     assert parse_job_settings({"archive_date": None}, creating=False) == {"archive_date": None}
     assert replace(previous(), archive_date=None).archive_date is None
+
+
+def test_recreates_is_one_line_of_text_and_is_never_taken_from_the_previous_job():
+    parsed = parse_job_settings({"recreates": "  2025-st-john  "}, creating=False)
+    assert parsed == {"recreates": "2025-st-john"}
+    assert parse_job_settings({"recreates": ""}, creating=False) == {"recreates": None}
+    for bad in (7, "a\tb", "x" * 121):
+        with pytest.raises(ValidationFailed) as failed:
+            parse_job_settings({"recreates": bad}, creating=False)
+        assert [e["field"] for e in failed.value.errors] == ["recreates"]
+    recreated = replace(previous(), recreates="2024-st-john")
+    assert recreated.recreated and not previous().recreated
+    requested = {"name": "N", "shooting_date": date(2026, 9, 7), "job_type": "primary"}
+    filled, defaults = job_type_defaults(requested, recreated)
+    assert "recreates" not in filled and "recreates" not in defaults.fields

@@ -99,6 +99,24 @@ class CustomerRepository:
         except DoesNotExist:
             return None
 
+    def registered_customer(self, job_id: str, registration_keys: Iterable[str]) -> Customer | None:
+        """The customer who registered the first of these session entries (subject ids, ``*``;
+        in the session's order) that is registered for the job: siblings registered by
+        different parents give the session the customer of its first code. One
+        ``BatchGetItem`` of the registration marks, one ``GetItem`` of the customer."""
+        ordered = list(dict.fromkeys(registration_keys))
+        wanted = [(keys.job_pk(job_id), keys.registered_sk(key)) for key in ordered]
+        emails = {
+            item.sk: item.email
+            for item in TableItem.batch_get(wanted, consistent_read=True)
+            if isinstance(item, RegisteredItem)
+        }
+        for key in ordered:
+            email = emails.get(keys.registered_sk(key))
+            if email is not None:
+                return self.find(job_id, email)
+        return None
+
     def customers_of_job(self, job_id: str) -> list[Customer]:
         """Every registered customer of a job (one Query of the job's partition)."""
         results = TableItem.query(

@@ -55,6 +55,7 @@ def job_from_item(item: JobItem) -> Job:
         voucher_deadline=_date(item.voucher_deadline),
         prepay=item.prepay,
         prepay_deadline=_date(item.prepay_deadline),
+        recreates=item.recreates,
         status=item.status,
         status_history=tuple(
             StatusChange(c.from_status, c.to_status, c.changed_by, c.changed_at, c.forced)
@@ -96,6 +97,7 @@ def item_from_job(job: Job) -> JobItem:
         voucher_deadline=_iso(job.voucher_deadline),
         prepay=job.prepay,
         prepay_deadline=_iso(job.prepay_deadline),
+        recreates=job.recreates,
         status=job.status,
         status_history=[
             StatusChangeMap(

@@ -280,3 +280,15 @@ def throttle_pk(scope: str, value: str) -> str:
 
 def throttle_sk(window_key: str) -> str:
     return f"WINDOW#{window_key}"
+
+
+# The shop's carts -----------------------------------------------------------------------------
+#   a customer's cart of a job   pk=JOB#<job>                   sk=CART#CUSTOMER#<customer>
+#   an anonymous session's cart  pk=JOB#<job>                   sk=CART#SESSION#<session>
+#                                (both read and written whole; TTL expires_at)
+CART_PREFIX = "CART#"
+
+
+def cart_sk(owner_kind: str, owner_id: str) -> str:
+    """`owner_kind` is ``customer`` or ``session`` (``carts.CartOwnerKind``)."""
+    return f"{CART_PREFIX}{owner_kind.upper()}#{owner_id}"

@@ -113,6 +113,7 @@ class JobItem(TableItem, discriminator="job"):
     voucher_deadline = UnicodeAttribute(null=True)
     prepay = BooleanAttribute()
     prepay_deadline = UnicodeAttribute(null=True)
+    recreates = UnicodeAttribute(null=True)
     status = UnicodeAttribute()
     status_history = ListAttribute(of=StatusChangeMap, default=list)
     created_at = UTCDateTimeAttribute()
@@ -554,3 +555,21 @@ class LoginAttemptsItem(TableItem, discriminator="login_attempts"):
     """Failed shop logins of one address or job in one window (``expires_at``: TTL)."""
 
     attempts = NumberAttribute(default=0)
+
+
+class CartLineMap(MapAttribute[str, object]):
+    photo_id = UnicodeAttribute()
+    product_id = UnicodeAttribute()
+    quantity = NumberAttribute()
+
+
+class CartItem(TableItem, discriminator="cart"):
+    """The cart of a customer (or of an anonymous session) for one job (``expires_at``: TTL)."""
+
+    cart_id = UnicodeAttribute()
+    job_id = UnicodeAttribute()
+    studio_id = UnicodeAttribute()
+    owner_kind = UnicodeAttribute()  # customer | session
+    owner_id = UnicodeAttribute()
+    lines = ListAttribute(of=CartLineMap, default=list)
+    updated_at = UTCDateTimeAttribute()

@@ -2,15 +2,19 @@
 each step is one ``BatchGetItem`` whatever the number of children or jobs in the cart.
 
 1. :meth:`ShopReads.snapshot`: the jobs, subjects, registration marks, gallery build records and
-   shared-code records of the session's entries;
-2. :meth:`ShopReads.galleries`: the subjects' galleries of the published build runs;
+   shared-code records of the session's entries, and, given the build run each job had when the
+   session's token was issued, the subjects' galleries of that run;
+2. :meth:`ShopReads.galleries`: the subjects' galleries of the published build runs, only when the
+   snapshot's guess was wrong or missing (a rebuild since login, an older token);
 3. :meth:`ShopReads.photos`: the photos of those galleries.
+
+A gallery listing is therefore two requests (1 and 3) unless the job was rebuilt since login.
 
 Items are converted by their owners' functions (jobs, subjects, builds, galleries, photos)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TypeVar
 
@@ -53,6 +57,8 @@ class ShopSnapshot:
     registered: set[tuple[str, str]] = field(default_factory=set)  # (job, registration key)
     builds: dict[str, BuildRun] = field(default_factory=dict)
     shared_codes: dict[str, str] = field(default_factory=dict)  # job -> canonical code
+    # (job, run, subject) -> gallery, for every guessed gallery key that was read (None: absent)
+    galleries: dict[tuple[str, str, str], GalleryEntry | None] = field(default_factory=dict)
 
     def subject(self, entry: SessionEntry) -> Subject | None:
         if entry.subject_id is None:
@@ -66,6 +72,12 @@ class ShopSnapshot:
         build = self.builds.get(job_id)
         return build.published_run_id if build else None
 
+    def published_runs(self) -> dict[str, str]:
+        """Job -> its published build run, for the jobs that have one."""
+        return {
+            job: run.published_run_id for job, run in self.builds.items() if run.published_run_id
+        }
+
 
 def _chunks(values: Sequence[T], size: int = BATCH_GET_KEYS) -> Iterator[Sequence[T]]:
     for start in range(0, len(values), size):
@@ -76,10 +88,16 @@ class ShopReads:
     def __init__(self, results: GalleryResultRepository | None = None) -> None:
         self._results = results or GalleryResultRepository()
 
-    def snapshot(self, entries: Iterable[SessionEntry]) -> ShopSnapshot:
-        """One ``BatchGetItem`` (a session holds at most 10 entries: at most 50 keys)."""
+    def snapshot(
+        self, entries: Iterable[SessionEntry], build_runs: Mapping[str, str] | None = None
+    ) -> ShopSnapshot:
+        """One ``BatchGetItem`` (a session holds at most 10 entries: at most 50 keys). With
+        ``build_runs`` (job -> the run its galleries are expected in), the galleries of the
+        entries' subjects in those runs are read in the same request."""
+        build_runs = build_runs or {}
         # (pk, sk) -> (job id, registration key): what each key stands for
         wanted: dict[tuple[str, str], tuple[str, str]] = {}
+        galleries: dict[tuple[str, str], tuple[str, str, str]] = {}  # key -> (job, run, subject)
         for entry in entries:
             job_pk, what = keys.job_pk(entry.job_id), (entry.job_id, entry.registration_key)
             wanted[(job_pk, keys.JOB_SK)] = what
@@ -87,12 +105,23 @@ class ShopReads:
             wanted[(job_pk, keys.registered_sk(entry.registration_key))] = what
             if entry.subject_id is None:
                 wanted[(job_pk, keys.SHARED_CODE_SK)] = what
-            else:
-                wanted[(job_pk, keys.subject_sk(entry.subject_id))] = what
-        snapshot = ShopSnapshot()
-        for chunk in _chunks(list(wanted)):
+                continue
+            wanted[(job_pk, keys.subject_sk(entry.subject_id))] = what
+            run = build_runs.get(entry.job_id)
+            if run:
+                gallery_key = (
+                    keys.build_results_pk(entry.job_id, run),
+                    keys.gallery_sk(entry.subject_id),
+                )
+                galleries[gallery_key] = (entry.job_id, run, entry.subject_id)
+        snapshot = ShopSnapshot(galleries=dict.fromkeys(galleries.values()))
+        for chunk in _chunks([*wanted, *galleries]):
             for item in TableItem.batch_get(list(chunk), consistent_read=True):
-                self._add(snapshot, item, *wanted[(item.pk, item.sk)])
+                if isinstance(item, GalleryItem):
+                    gallery = gallery_entry_from_item(item)
+                    snapshot.galleries[galleries[(item.pk, item.sk)]] = gallery
+                else:
+                    self._add(snapshot, item, *wanted[(item.pk, item.sk)])
         return snapshot
 
     @staticmethod

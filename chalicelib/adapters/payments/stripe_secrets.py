@@ -5,18 +5,29 @@ picked up without a deploy and a warm Lambda does not call Secrets Manager per r
 from __future__ import annotations
 
 import json
+import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from botocore.exceptions import ClientError
+
 from chalicelib.adapters import aws
+from chalicelib.errors import PaymentsNotConfigured
+
+logger = logging.getLogger(__name__)
 
 MAX_AGE_SECONDS = 300
 
 
-class StripeSecretInvalid(RuntimeError):
-    """The secret is not the JSON object we need: an operator's mistake, a 500, never a 4xx."""
+class StripeSecretInvalid(PaymentsNotConfigured):
+    """The secret is missing, not the JSON object we need, or has an empty key (the deployed
+    placeholder is ``{"secret_key": "", "webhook_secret": ""}``): an operator's mistake. The
+    caller gets 503 ``payments_not_configured`` (never the secret's name); the log names it."""
+
+    def __init__(self, problem: str) -> None:
+        super().__init__(f"Stripe payments are not configured: the secret {problem}")
 
 
 @dataclass(frozen=True)
@@ -51,13 +62,19 @@ class StripeSecretReader:
 
     def _read(self) -> StripeSecrets:
         secrets_manager = self._client or aws.client("secretsmanager")
-        raw = secrets_manager.get_secret_value(SecretId=self._secret_arn).get("SecretString")
+        try:
+            answer = secrets_manager.get_secret_value(SecretId=self._secret_arn)
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] != "ResourceNotFoundException":
+                raise
+            raise self._invalid("does not exist") from exc
+        raw = answer.get("SecretString")
         try:
             values = json.loads(raw or "")
         except ValueError:
             values = None
         if not isinstance(values, dict):
-            raise StripeSecretInvalid(f"{self._secret_arn} is not a JSON object")
+            raise self._invalid("is not a JSON object")
         found = {name: values.get(name) for name in ("secret_key", "webhook_secret")}
         keys = {
             name: value.strip()
@@ -66,5 +83,9 @@ class StripeSecretReader:
         }
         missing = sorted(found.keys() - keys.keys())
         if missing:
-            raise StripeSecretInvalid(f"{self._secret_arn} lacks {', '.join(missing)}")
+            raise self._invalid(f"has no value for {', '.join(missing)}")
         return StripeSecrets(**keys)
+
+    def _invalid(self, problem: str) -> StripeSecretInvalid:
+        logger.error("the Stripe secret %s %s", self._secret_arn, problem)
+        return StripeSecretInvalid(problem)

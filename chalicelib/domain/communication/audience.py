@@ -15,13 +15,16 @@ from chalicelib.domain.communication.profiles import Audience, Channel
 
 @dataclass(frozen=True)
 class Customer:
-    """A registered customer of a job (a parent), with the access code they log in with."""
+    """A registered customer of a job (a parent), with the access code they log in with.
+    ``registered`` is False for a contact taken from a recreated job's name list (seed 004):
+    the email's footer then says where the address came from."""
 
     customer_id: str
     name: str | None = None
     email: str | None = None
     phone: str | None = None
     access_code: str | None = None
+    registered: bool = True
 
 
 @dataclass(frozen=True)

@@ -89,7 +89,9 @@ def message_context(
         "s": STYLES,
         "ui": {
             **words,
-            "footer": words["footer"].format(job=job.name),
+            "footer": words["footer" if customer.registered else "footer_name_list"].format(
+                job=job.name, studio=job.studio_name
+            ),
             "unsubscribe_text": words["unsubscribe_text"].format(studio=job.studio_name),
             "sent_by": words["sent_by"].format(studio=job.studio_name),
         },

@@ -37,6 +37,8 @@ UI_STRINGS: Mapping[str, Mapping[str, str]] = {
         "your_code": "Your access code",
         "unsubscribe": "Unsubscribe",
         "footer": "You receive this email because you registered for the photos of {job}.",
+        "footer_name_list": "You receive this email because your address is on the name list "
+        "of {job}, given to {studio} for the photos.",
         "unsubscribe_text": "No more emails about photos from {studio}?",
         "sent_by": "Sent by {studio}",
     },
@@ -47,6 +49,8 @@ UI_STRINGS: Mapping[str, Mapping[str, str]] = {
         "unsubscribe": "Abmelden",
         "footer": "Sie erhalten diese E-Mail, weil Sie sich für die Fotos von {job} registriert "
         "haben.",
+        "footer_name_list": "Sie erhalten diese E-Mail, weil Ihre Adresse auf der Namensliste "
+        "von {job} steht, die {studio} für die Fotos erhalten hat.",
         "unsubscribe_text": "Keine E-Mails mehr zu Fotos von {studio}?",
         "sent_by": "Gesendet von {studio}",
     },

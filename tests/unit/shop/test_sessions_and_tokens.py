@@ -24,6 +24,7 @@ from chalicelib.domain.shop_sessions import (
     SessionFull,
     session_claims,
     session_from_claims,
+    with_build_runs,
     with_code,
 )
 from chalicelib.domain.subjects import ACTIVE, AccessCodeClaim
@@ -85,6 +86,22 @@ def test_claims_round_trip_and_carry_no_access_code():
     assert restored.expires_at == shared.expires_at.replace(microsecond=0)
     with pytest.raises(Unauthorized):
         session_from_claims({**claims, "entries": "nonsense"})
+
+
+def test_the_build_runs_seen_at_login_travel_in_the_token_and_older_tokens_have_none():
+    # Given a session of two jobs, only the first of which has published galleries
+    session = with_code(None, claim(), session_id="SID", now=NOW)
+    session = with_code(session, claim("J2", "S2"), session_id="X", now=NOW)
+    hinted = with_build_runs(session, {"J1": "RUN1", "ELSEWHERE": "RUN9"})
+    # Then only the session's job with a run is named, and the token carries it
+    assert hinted.build_runs == (("J1", "RUN1"),)
+    assert tokens().verify(f"Bearer {tokens().issue(hinted)}").build_runs == (("J1", "RUN1"),)
+    # and a token issued before runs were carried still opens its session, without hints
+    claims = session_claims(session)
+    del claims["runs"]
+    assert session_from_claims(claims).build_runs == ()
+    with pytest.raises(Unauthorized):
+        session_from_claims({**claims, "runs": "nonsense"})
 
 
 def test_a_token_verifies_and_tampering_expiry_or_another_key_do_not():
