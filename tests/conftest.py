@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,6 +15,12 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 EVENTS = ROOT / "events"
+
+# A shell starting the test run in the background (`make test &`, nohup) makes the run ignore
+# Ctrl-C, and every process it starts would inherit that: the tests of Ctrl-C handling need
+# Python's usual handler, here and (reset to the default on exec) in the processes they start.
+if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def load_event(name: str) -> dict[str, Any]:
@@ -65,7 +72,10 @@ def api_url(aws_endpoint: Any) -> str:
 
     port = free_port()
     start_api(load_app(ROOT / "app.py"), "127.0.0.1", port)
-    return f"http://127.0.0.1:{port}"
+    url = f"http://127.0.0.1:{port}"
+    # As the local runner does: emails sent in the background link back to this API.
+    os.environ["PHOTOJOBS_API_URL"] = url
+    return url
 
 
 @dataclass
