@@ -96,6 +96,12 @@ class PriceProfileInUse(Conflict):
     code = "price_profile_in_use"
 
 
+class RegistrationOff(Conflict):
+    """The job does not collect registrations (its setting is ``off``)."""
+
+    code = "registration_off"
+
+
 class NoPriceProfile(Conflict):
     """The job has no (longer a) price profile, so nothing can be priced."""
 

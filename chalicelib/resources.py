@@ -16,6 +16,9 @@ BUILD_GALLERIES_TIMEOUT_SECONDS = 600
 WORK_QUEUE_MAX_RECEIVES = 3  # then the message moves to the dead-letter queue
 WORK_QUEUE_VISIBILITY_SECONDS = 6 * BUILD_GALLERIES_TIMEOUT_SECONDS
 WORK_QUEUE_BATCH_SIZE = 1  # one build per invocation: each may take minutes
+# Lambda retries a failed asynchronous invocation of send_messages (by Scheduler or the API)
+# this often (infra: EventInvokeConfig); with the first run, one per message send attempt.
+SEND_MESSAGES_ASYNC_RETRIES = 2
 STUDIO_ATTRIBUTE = "studio_id"  # Cognito custom attribute -> ID token claim custom:studio_id
 
 

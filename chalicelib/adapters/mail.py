@@ -8,8 +8,8 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from chalicelib.adapters.delivery_errors import NOT_REACHED, delivery_failure
 from chalicelib.domain.communication import RenderedEmail
-from chalicelib.domain.communication.delivery import DeliveryFailed
 
 # SES error codes worth another attempt later; every other refusal is final for this message.
 RETRYABLE_CODES = frozenset(
@@ -48,8 +48,6 @@ class EmailSender:
                 Destination={"ToAddresses": [to]},
                 Content=content,
             )
-        except ClientError as exc:
-            code = str(exc.response.get("Error", {}).get("Code", "ClientError"))
-            message = str(exc.response.get("Error", {}).get("Message", ""))
-            raise DeliveryFailed(code, retryable=code in RETRYABLE_CODES, detail=message) from exc
+        except (ClientError, *NOT_REACHED) as exc:
+            raise delivery_failure(exc, RETRYABLE_CODES) from exc
         return str(answer["MessageId"])

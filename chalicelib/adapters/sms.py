@@ -8,7 +8,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from chalicelib.domain.communication.delivery import DeliveryFailed
+from chalicelib.adapters.delivery_errors import NOT_REACHED, delivery_failure
 
 RETRYABLE_CODES = frozenset({"Throttling", "ThrottledException", "InternalError", "KMSThrottling"})
 # Reminders about photos for sale are promotional; SNS routes them accordingly (and cheaper).
@@ -40,10 +40,8 @@ class SmsSender:
             answer = self._sns.publish(
                 PhoneNumber=phone, Message=text, MessageAttributes=attributes
             )
-        except ClientError as exc:
-            code = str(exc.response.get("Error", {}).get("Code", "ClientError"))
-            message = str(exc.response.get("Error", {}).get("Message", ""))
-            raise DeliveryFailed(code, retryable=code in RETRYABLE_CODES, detail=message) from exc
+        except (ClientError, *NOT_REACHED) as exc:
+            raise delivery_failure(exc, RETRYABLE_CODES) from exc
         return str(answer["MessageId"])
 
     def opted_out_numbers(self) -> frozenset[str]:

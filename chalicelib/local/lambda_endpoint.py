@@ -19,7 +19,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import unquote
 
-from chalicelib.local.wiring import Handler, LocalLambdaContext
+from chalicelib.local.wiring import Handler, invoke_asynchronously
+from chalicelib.resources import SEND_MESSAGES_ASYNC_RETRIES
 
 _INVOKE_PATH = "/2015-03-31/functions/"
 
@@ -88,7 +89,8 @@ class _InvokeHandler(BaseHTTPRequestHandler):
         if invocation == "DryRun":
             self._answer(204, None)
         elif invocation == "Event":
-            threading.Thread(target=_run, args=(handler, name, event), daemon=True).start()
+            retries = SEND_MESSAGES_ASYNC_RETRIES  # Lambda retries failed Event invokes
+            threading.Thread(target=_run, args=(handler, name, event, retries), daemon=True).start()
             self._answer(202, None)
         else:
             result, failed = _run(handler, name, event)
@@ -111,9 +113,9 @@ class _InvokeHandler(BaseHTTPRequestHandler):
         pass
 
 
-def _run(handler: Handler, name: str, event: Any) -> tuple[Any, bool]:
+def _run(handler: Handler, name: str, event: Any, retries: int = 0) -> tuple[Any, bool]:
     try:
-        return handler(event, LocalLambdaContext(name)), False
+        return invoke_asynchronously(handler, event, name, retries=retries), False
     except Exception as exc:
         trace = traceback.format_exc()
         print(f"[lambda {name}] {trace}", file=sys.stderr)

@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import json
+import sys
 import time
 import uuid
 from collections.abc import Callable
@@ -18,6 +19,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
+
+from chalicelib.resources import SEND_MESSAGES_ASYNC_RETRIES
 
 Handler = Callable[[dict[str, Any], Any], Any]
 
@@ -129,6 +132,26 @@ class QueueDrainer:
         return total
 
 
+def invoke_asynchronously(
+    handler: Handler, event: dict[str, Any], function_name: str, *, retries: int
+) -> Any:
+    """Run ``handler`` as Lambda runs an asynchronous invocation: a run that raises is run
+    again, up to ``retries`` times (on AWS a minute or two later, here at once); the last
+    error propagates."""
+    for attempt in range(retries + 1):
+        try:
+            return handler(event, LocalLambdaContext(function_name))
+        except Exception as exc:
+            if attempt == retries:
+                raise
+            print(
+                f"[lambda {function_name}] {type(exc).__name__}: {exc}; "
+                f"retry {attempt + 1} of {retries}",
+                file=sys.stderr,
+            )
+    return None
+
+
 def schedule_due_at(schedule: dict[str, Any]) -> datetime | None:
     """The UTC time a one-time ``at(...)`` schedule fires, or None for other expressions."""
     expression = schedule.get("ScheduleExpression", "")
@@ -140,11 +163,20 @@ def schedule_due_at(schedule: dict[str, Any]) -> datetime | None:
 
 
 class ScheduleFirer:
-    def __init__(self, scheduler: Any, group: str, targets: dict[str, Handler]) -> None:
-        """``targets`` maps a target Lambda ARN to the handler it stands for."""
+    def __init__(
+        self,
+        scheduler: Any,
+        group: str,
+        targets: dict[str, Handler],
+        *,
+        async_retries: int = SEND_MESSAGES_ASYNC_RETRIES,
+    ) -> None:
+        """``targets`` maps a target Lambda ARN to the handler it stands for; Scheduler invokes
+        it asynchronously, so Lambda retries a failed run ``async_retries`` times."""
         self._scheduler = scheduler
         self._group = group
         self._targets = targets
+        self._async_retries = async_retries
         self._fired: set[tuple[str, str]] = set()
 
     def fire_due(self, now: datetime | None = None) -> list[str]:
@@ -165,7 +197,11 @@ class ScheduleFirer:
                 continue
             payload = json.loads(schedule["Target"].get("Input") or "{}")
             self._fired.add(marker)
-            handler(payload, LocalLambdaContext(schedule["Target"]["Arn"].rsplit(":", 1)[-1]))
+            name = schedule["Target"]["Arn"].rsplit(":", 1)[-1]
+            try:
+                invoke_asynchronously(handler, payload, name, retries=self._async_retries)
+            except Exception as exc:  # Scheduler's invoke succeeded; the function failed
+                print(f"[lambda {name}] gave up on {schedule['Name']}: {exc}", file=sys.stderr)
             fired.append(schedule["Name"])
             if schedule.get("ActionAfterCompletion") == "DELETE":
                 self._scheduler.delete_schedule(GroupName=self._group, Name=schedule["Name"])

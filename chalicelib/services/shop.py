@@ -53,7 +53,13 @@ from chalicelib.domain.shop_sessions import (
     with_code,
 )
 from chalicelib.domain.status import OrderWindow, order_window
-from chalicelib.errors import NoPriceProfile, NotFound, TooManyAttempts, ValidationFailed
+from chalicelib.errors import (
+    NoPriceProfile,
+    NotFound,
+    RegistrationOff,
+    TooManyAttempts,
+    ValidationFailed,
+)
 from chalicelib.services.shop_gallery import SessionGalleries, SubjectGallery
 
 logger = logging.getLogger(__name__)
@@ -217,6 +223,13 @@ class ShopService:
         registration = parse_registration(body)
         require_job(session.job_ids, registration.job_id)
         entries = session.entries_of(registration.job_id)
+        job = self._reads.snapshot(entries).jobs.get(registration.job_id)
+        if job is None:
+            raise NotFound(f"job {registration.job_id} not found", field="job_id")
+        if job.registration == "off":  # no form is shown; nothing is collected either
+            raise RegistrationOff(
+                "this job does not take registrations", job_id=registration.job_id
+            )
         customer = self._customers.register(
             registration,
             studio_id=session.studio_id,

@@ -17,6 +17,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -185,6 +186,14 @@ def admin_status(stack: Stack, status: str) -> None:
     assert changed.status_code == 200, changed.text
 
 
+def admin_patch_job(stack: Stack, changes: dict[str, Any]) -> None:
+    job_id = stack.printed(r"demo job\s+(\S+)")
+    changed = requests.patch(
+        f"{stack.api}/api/jobs/{job_id}", json=changes, headers=admin_headers(stack), timeout=10
+    )
+    assert changed.status_code == 200, changed.text
+
+
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
@@ -265,6 +274,19 @@ def saved_cart_quantity(stack: Stack, page: Any, *, expected: int) -> int:
     while (found := quantity()) != expected and time.monotonic() < deadline:
         time.sleep(0.3)
     return found
+
+
+def tab_to(page: Any, target: Any, presses: int = 60) -> None:
+    """Press Tab (only Tab) until ``target`` has the focus: what a keyboard user does."""
+    for _ in range(presses):
+        if target.evaluate("element => element === document.activeElement"):
+            return
+        page.keyboard.press("Tab")
+    raise AssertionError(f"{presses} presses of Tab never reached {target}")
+
+
+def focused(page: Any) -> str:
+    return str(page.evaluate("document.activeElement.outerHTML.slice(0, 120)"))
 
 
 def images_loaded(page: Any, selector: str) -> bool:
@@ -453,6 +475,42 @@ def test_a_parent_orders_photos_in_the_shop(stack: Stack, browser: Any) -> None:
     phone.reload()
     shot(phone, "01-enter-code")
 
+    # keyboard only: the code, a photo, a product, the cart, checkout and the order
+    keys, keys_problems = new_page(browser, DESKTOP)
+    keys.goto(f"{stack.site}/")
+    tab_to(keys, keys.get_by_label("Access code"))
+    keys.keyboard.type(demo_code)
+    keys.keyboard.press("Enter")
+    expect(keys.get_by_role("heading", level=1)).to_have_text("Your photos")
+    first_thumb = keys.locator(".thumb").first
+    tab_to(keys, first_thumb)
+    keys.keyboard.press("Enter")
+    expect(keys.locator("dialog#viewer")).to_be_visible()
+    tab_to(keys, keys.locator(".viewer-dialog input[name=product]").first)
+    keys.keyboard.press("ArrowDown")  # the second product
+    expect(keys.locator(".viewer-dialog input[name=product]").nth(1)).to_be_checked()
+    tab_to(keys, keys.get_by_role("button", name="Add to cart"))
+    keys.keyboard.press("Enter")
+    expect(keys.locator(".added")).to_contain_text("Added 1 \u00d7")
+    keys.keyboard.press("Escape")
+    expect(keys.locator("dialog#viewer")).to_be_hidden()
+    assert first_thumb.evaluate("e => e === document.activeElement"), focused(keys)
+    tab_to(keys, keys.get_by_role("link", name=re.compile("^Cart")))
+    keys.keyboard.press("Enter")
+    expect(keys.locator(".cart-line")).to_have_count(1)
+    tab_to(keys, keys.get_by_role("link", name="Go to checkout"))
+    keys.keyboard.press("Enter")
+    tab_to(keys, keys.locator("#f-name"))
+    keys.keyboard.type("Clara Keys")
+    tab_to(keys, keys.locator("#f-email"))
+    keys.keyboard.type("clara.keys@example.com")
+    tab_to(keys, keys.get_by_role("button", name="Place order"))
+    shot(keys, "11-keyboard-checkout")
+    keys.keyboard.press("Enter")
+    expect(keys.get_by_role("heading", level=1)).to_have_text("Thank you for your order")
+    keys.context.close()
+    assert keys_problems == []
+
     # what parents see when the job is archived or not yet selling (seeds 001, 002)
     admin_status(stack, "archived")
     page.evaluate("sessionStorage.clear()")
@@ -464,6 +522,20 @@ def test_a_parent_orders_photos_in_the_shop(stack: Stack, browser: Any) -> None:
     phone.goto(f"{stack.site}/?code={demo_code}")
     expect(phone.get_by_role("heading", level=1)).to_have_text("Your photos are not ready yet")
     shot(phone, "09-not-yet-available")
+    # a prepay job past its prepay deadline: the photos stay visible, pre-orders are closed
+    admin_patch_job(
+        stack, {"prepay": True, "prepay_deadline": (date.today() - timedelta(days=2)).isoformat()}
+    )
+    admin_status(stack, "prepay")
+    phone.evaluate("sessionStorage.clear()")
+    phone.goto(f"{stack.site}/?code={demo_code}")
+    expect(phone.locator(".thumb")).to_have_count(len(child["photos"]))
+    expect(phone.locator(".notice").first).to_contain_text("Pre-orders have closed")
+    shot(phone, "09-prepay-closed")
+    phone.locator(".thumb").first.click()
+    expect(phone.locator(".viewer-dialog")).to_contain_text("Pre-orders have closed")
+    expect(phone.get_by_role("button", name="Add to cart")).to_have_count(0)
+    phone.keyboard.press("Escape")
 
     # too many wrong codes: the wait is shown and the button stays disabled
     for _ in range(20):

@@ -112,6 +112,13 @@ def test_schedules_follow_dates_status_and_profile(api_url, photographer, messag
     assert {n: s["ScheduleExpression"] for n, s in schedules(stage).items()} == {
         f"pj-{job_id}-last-call": at(later - timedelta(days=2))
     }
+    # When the job's profile is removed, its schedules go; given back, they return
+    body = {"communication_profile_id": None}
+    assert call(api_url, photographer, "PATCH", f"/api/jobs/{job_id}", body).status_code == 200
+    assert schedules(stage) == {}
+    body = {"communication_profile_id": profile["profile_id"]}
+    assert call(api_url, photographer, "PATCH", f"/api/jobs/{job_id}", body).status_code == 200
+    assert set(schedules(stage)) == {f"pj-{job_id}-last-call"}
     # And a deleted job leaves no schedule behind
     assert call(api_url, photographer, "DELETE", f"/api/jobs/{job_id}").status_code == 200
     assert schedules(stage) == {}

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import time
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -315,6 +316,20 @@ def test_tampered_expired_or_foreign_tokens_are_refused(api_url, photographer, s
     for bad in (tampered, photographer.token, "nonsense"):
         answer = shop(api_url, bad, "GET", "gallery")
         assert answer.status_code == 401, answer.text
+    # A token signed with the right key whose session has run out is refused as expired
+    tokens = wiring.session_tokens()
+    live = tokens.verify(f"Bearer {token}")
+    now = datetime.now(UTC)
+    expired = tokens.issue(
+        replace(live, issued_at=now - timedelta(hours=3), expires_at=now - timedelta(minutes=1))
+    )
+    for method, path in (("GET", "gallery"), ("POST", "orders")):
+        answer = shop(api_url, expired, method, path, order_body(school["job_id"]))
+        assert answer.status_code == 401, answer.text
+        assert "expired" in answer.json()["message"]
+    # while the same session's live token is let in (and told the job is still in planning)
+    still = shop(api_url, token, "GET", "gallery")
+    assert still.status_code == 403 and still.json()["error"] == "not_yet_available"
     # and a shop token opens no admin route
     answer = requests.get(
         f"{api_url}/api/jobs", headers={"Authorization": f"Bearer {token}"}, timeout=10
@@ -368,6 +383,11 @@ def test_required_registration_blocks_the_gallery_until_done(api_url, photograph
     assert set(customer.subject_ids) == {anna["subject_id"], ben["subject_id"]}
     # and a new login of either child finds the job registered
     assert session(api_url, ben["access_code"])["jobs"][0]["registered"] is True
+    # Once the job stops taking registrations, the form is refused and nothing is stored
+    ok(admin(api_url, photographer, "PATCH", f"/api/jobs/{job_id}", {"registration": "off"}))
+    off = shop(api_url, token, "POST", "registration", {**form, "email": "new@example.com"})
+    assert off.status_code == 409 and off.json()["error"] == "registration_off"
+    assert [c.email for c in wiring.customers().customers_of_job(job_id)] == [customer.email]
 
 
 def test_the_gallery_shows_own_and_group_photos_never_cards_or_other_children(api_url, gallery):

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from chalicelib.adapters.dynamo.shop_reads import ShopSnapshot
 from chalicelib.domain.carts import Cart, CartOwner, CartOwnerKind
 from chalicelib.domain.communication import Customer, OptOuts, PlannedSchedule
 from chalicelib.domain.communication.delivery import may_claim_again
@@ -19,6 +20,7 @@ from chalicelib.domain.customers import Customer as ShopCustomer
 from chalicelib.domain.jobs import Job
 from chalicelib.domain.pricing import CartLine
 from chalicelib.domain.shop_sessions import SessionEntry, ShopSession
+from chalicelib.errors import RegistrationOff
 from chalicelib.services.message_audience import Audience
 from chalicelib.services.message_scheduling import MessageScheduling
 from chalicelib.services.messages import MessageComposer, MessageSender
@@ -273,12 +275,22 @@ class Customers:
         )
 
 
-def shop(on_registered: Any) -> ShopService:
+class Reads:
+    """The shop's batched read: the session's job, taking registrations."""
+
+    def __init__(self, registration: str) -> None:
+        self.job = replace(JOB, registration=registration)
+
+    def snapshot(self, entries: Any, build_runs: Any = None) -> ShopSnapshot:
+        return ShopSnapshot(jobs={self.job.job_id: self.job})
+
+
+def shop(on_registered: Any, registration: str = "optional") -> ShopService:
     unused: Any = None
     return ShopService(
         access_codes=unused,
         attempts=unused,
-        reads=unused,
+        reads=Reads(registration),  # type: ignore[arg-type]
         customers=Customers(),  # type: ignore[arg-type]
         profiles=unused,
         tokens=unused,
@@ -291,6 +303,13 @@ def test_a_registration_tells_its_observer():
     seen: list[str] = []
     customer = shop(lambda c: seen.append(c.customer_id)).register(SESSION, FORM)
     assert seen == ["C1"] and customer.email == "anna@example.com"
+
+
+def test_a_job_without_registration_refuses_the_form_and_tells_nobody():
+    seen: list[str] = []
+    with pytest.raises(RegistrationOff):
+        shop(lambda c: seen.append(c.customer_id), registration="off").register(SESSION, FORM)
+    assert seen == []
 
 
 def test_a_failing_welcome_never_fails_the_registration(caplog):

@@ -89,9 +89,11 @@ def test_claims_round_trip_and_carry_no_access_code():
 
 
 def test_the_build_runs_seen_at_login_travel_in_the_token_and_older_tokens_have_none():
-    # Given a session of two jobs, only the first of which has published galleries
-    session = with_code(None, claim(), session_id="SID", now=NOW)
-    session = with_code(session, claim("J2", "S2"), session_id="X", now=NOW)
+    # Given a session of two jobs, only the first of which has published galleries (issued
+    # now: the JWT library checks the expiry against the real clock)
+    now = datetime.now(UTC)
+    session = with_code(None, claim(), session_id="SID", now=now)
+    session = with_code(session, claim("J2", "S2"), session_id="X", now=now)
     hinted = with_build_runs(session, {"J1": "RUN1", "ELSEWHERE": "RUN9"})
     # Then only the session's job with a run is named, and the token carries it
     assert hinted.build_runs == (("J1", "RUN1"),)
