@@ -170,6 +170,11 @@ def print_table(rows: Sequence[tuple[Measured, int | None]], baseline: Measured)
     )
     print(header)
     print("-" * len(header))
+    print(
+        f"{baseline.label:<38} {len(baseline.seconds):>5}  {baseline.breakdown():<40} "
+        f"{baseline.scans():>5} {baseline.other_aws():>9} {base * 1000:>9.2f} "
+        f"{percentile(baseline.seconds, 0.9) * 1000:>7.2f} {1:>9.1f}"
+    )
     for measured, target in rows:
         median = statistics.median(measured.seconds)
         target_text = f"<= {target} req, 0 scans" if target is not None else "0 scans"
