@@ -63,6 +63,33 @@ class RecordingHTTPClient(stripe.HTTPClient):
         pass
 
 
+class IdempotentStripe(RecordingHTTPClient):
+    """Creates a new Checkout Session per idempotency key and answers a repeated key with the
+    session it created for it, as Stripe does; keeps every request sent."""
+
+    def __init__(self) -> None:
+        super().__init__({})
+        self.sessions: dict[str, dict[str, Any]] = {}
+
+    def request(
+        self,
+        method: str,
+        url: str,
+        headers: Mapping[str, str] | None,
+        post_data: Any = None,
+        *,
+        _usage: list[str] | None = None,
+    ) -> tuple[str, int, Mapping[str, str]]:
+        key = dict(headers or {}).get("Idempotency-Key", "")
+        if key not in self.sessions:
+            session_id = f"cs_test_session{len(self.sessions) + 1}"
+            self.sessions[key] = checkout_session(
+                id=session_id, url=f"https://checkout.stripe.com/c/pay/{session_id}"
+            )
+        self.response = self.sessions[key]
+        return super().request(method, url, headers, post_data, _usage=_usage)
+
+
 def checkout_session(**overrides: Any) -> dict[str, Any]:
     """A Checkout Session object as the API returns it after create (status open, unpaid)."""
     session: dict[str, Any] = {

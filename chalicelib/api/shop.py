@@ -102,6 +102,12 @@ def get_order(request: ApiRequest, order_id: str) -> dict[str, Any]:
     return order_json(wiring.order_service().for_session(request.principal, order_id))
 
 
+@routes.api("/shop/orders/{order_id}/payment", "POST")
+def pay_again(request: ApiRequest, order_id: str) -> dict[str, Any]:
+    """Start a new payment of a pending order of this session (its checkout expired)."""
+    return order_json(wiring.order_service().pay_again(request.principal, order_id))
+
+
 @routes.api("/shop/quote", "POST", request_schema="ShopQuote")
 def quote(request: ApiRequest) -> dict[str, Any]:
     """Price a cart as an order would be priced (voucher included); nothing is stored."""

@@ -16,7 +16,7 @@ from typing import Any
 
 from chalicelib.domain import validation as v
 from chalicelib.domain.access_codes import InvalidAccessCode, normalize_any_code
-from chalicelib.domain.payments import FREE, PaymentStart
+from chalicelib.domain.payments import FREE, OFFLINE, PaymentStart
 from chalicelib.domain.pricing import (
     CLIENT_ORDER_TOTALS,
     AppliedVoucher,
@@ -44,6 +44,14 @@ class InvalidOrderTransition(Conflict):
     it is."""
 
     code = "invalid_order_transition"
+
+
+class PaymentNotRestartable(Conflict):
+    """The order's payment cannot be started again: it is not waiting for a payment
+    (``status``), or it is not paid through a hosted checkout of the shop's provider
+    (``method``: offline orders are paid to the photographer)."""
+
+    code = "payment_not_restartable"
 
 
 class PaymentMismatch(Conflict):
@@ -120,6 +128,8 @@ class Payment:
     paid_at: datetime | None = None
     paid_minor: int | None = None
     recorded_by: str | None = None  # the provider, or the photographer who marked it paid
+    # 1 for the payment started with the order, +1 for each "pay again" (a fresh checkout)
+    attempt: int = 1
 
 
 @dataclass(frozen=True)
@@ -348,11 +358,43 @@ def new_order(
 
 
 def with_payment_start(order: Order, start: PaymentStart) -> Order:
+    """The order with what its provider answered for attempt ``order.payment.attempt``."""
     return replace(
         order,
         payment=Payment(
-            method=start.method, provider_ref=start.provider_ref, checkout_url=start.checkout_url
+            method=start.method,
+            provider_ref=start.provider_ref,
+            checkout_url=start.checkout_url,
+            attempt=order.payment.attempt,
         ),
+    )
+
+
+def check_restartable(order: Order, provider: str) -> None:
+    """A payment can be started again (a new checkout for the same order and amount) while the
+    order waits for its payment and was started with ``provider``'s hosted checkout; an offline
+    order, or one of a provider the shop no longer uses, has nothing to restart."""
+    if order.status != PENDING_PAYMENT:
+        raise PaymentNotRestartable(
+            f"order {order.order_id} is {order.status}, not waiting for a payment",
+            status=order.status,
+        )
+    if order.payment.method != provider or provider in (OFFLINE, FREE):
+        raise PaymentNotRestartable(
+            f"order {order.order_id} is paid {order.payment.method}: there is no online "
+            "payment to start again",
+            status=order.status,
+            method=order.payment.method,
+        )
+
+
+def next_payment_attempt(order: Order, now: datetime) -> Order:
+    """The order as its next payment attempt is started: the old checkout is dropped (the
+    provider's answer replaces it, see :func:`with_payment_start`)."""
+    return replace(
+        order,
+        payment=Payment(method=order.payment.method, attempt=order.payment.attempt + 1),
+        updated_at=now,
     )
 
 

@@ -36,8 +36,10 @@ class PaymentProvider(Protocol):
     """Starts the payment of an order that is about to be stored (status ``pending_payment``).
 
     It is called before the order is written, so that the order and its payment reference are
-    stored together; a provider must therefore be safe to call again for the same order id
-    (Stripe: the order id is the idempotency key). Failures raise ``PaymentUnavailable``."""
+    stored together; a provider must therefore be safe to call again for the same order id and
+    ``order.payment.attempt`` (Stripe: both make the idempotency key). "Pay again" calls it
+    for a pending order with the next attempt number, and must then get a new payment (a new
+    checkout URL). Failures raise ``PaymentUnavailable``."""
 
     @property
     def name(self) -> str: ...

@@ -36,10 +36,12 @@ from chalicelib.domain.orders import (
     Order,
     already_paid_by,
     check_payment,
+    check_restartable,
     check_transition,
     free_of_charge,
     moved,
     new_order,
+    next_payment_attempt,
     paid,
     parse_cart_request,
     parse_entered_order,
@@ -232,6 +234,28 @@ class OrderService:
         if order.session_id != session.session_id or order.studio_id != session.studio_id:
             raise NotFound(f"order {order_id} not found", order_id=order_id)
         return order
+
+    def pay_again(self, session: ShopSession, order_id: str) -> Order:
+        """Start a fresh payment of a pending order of the session (its checkout expired): the
+        same order and amount, the next attempt number, a new checkout URL stored in place of
+        the old one. The job must still be open for orders. An earlier checkout of the order
+        that is still open stays payable: whichever is paid first pays the order (the webhook
+        matches the order id, amount and currency, not the stored session id)."""
+        order = self.for_session(session, order_id)
+        check_restartable(order, self._payments.name)
+        now = self._clock()
+        check_open_for_orders(self._jobs.get(order.studio_id, order.job_id), now)
+        attempt = next_payment_attempt(order, now)
+        after = with_payment_start(attempt, self._start_payment(attempt))
+        try:
+            return self._orders.replace(order, after)
+        except ConcurrentUpdate:
+            # A double click: the other request started the same attempt (same idempotency
+            # key, so the same checkout) and stored it first. Anything else: try again.
+            current = self._orders.get(order_id)
+            if current.status == order.status and current.payment == after.payment:
+                return current
+            raise
 
     def _start_payment(self, order: Order) -> PaymentStart:
         try:

@@ -1489,9 +1489,7 @@ function paymentSection(order, method, paid, fmt) {
       polls <= 12
         ? "If you have just paid, the confirmation arrives in a few seconds: this page updates itself."
         : "Your order is reserved until you pay.",
-      order.payment?.checkout_url
-        ? h("p", null, h("a", { class: "button primary", href: order.payment.checkout_url }, "Pay now"))
-        : null,
+      payNowButton(order),
     );
   }
   return h(
@@ -1511,6 +1509,35 @@ function paymentSection(order, method, paid, fmt) {
       "Your order is produced once the photographer has marked it as paid. You can come back to this page to see its status.",
     ),
   );
+}
+
+// A Stripe checkout page lives 24 hours: "Pay now" asks the shop for a fresh one for the same
+// order (POST /orders/<id>/payment) and goes there.
+function payNowButton(order) {
+  const message = h("div", { class: "pay-now-message" });
+  const button = h("button", { type: "button", class: "button primary pay-now" }, "Pay now");
+  button.addEventListener("click", async () => {
+    button.disabled = true;
+    message.replaceChildren();
+    let started;
+    try {
+      started = await shop("POST", `/orders/${encodeURIComponent(order.order_id)}/payment`);
+    } catch (err) {
+      button.disabled = false;
+      const closed = err instanceof ApiError && err.code === "not_open_for_orders";
+      const text = closed ? "The shop has closed: this order can no longer be paid online." : err.message;
+      message.replaceChildren(notice("error", "The payment could not be started", text));
+      return;
+    }
+    store.saveOrder(started);
+    if (started.payment?.checkout_url) {
+      loading("Taking you to the payment page…");
+      window.location.assign(started.payment.checkout_url);
+      return;
+    }
+    refresh();
+  });
+  return h("div", null, h("p", null, button), message);
 }
 
 // The originals a paid order bought as files: links that work for a few minutes (the page asks

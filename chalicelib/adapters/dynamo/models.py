@@ -517,6 +517,7 @@ class PaymentMap(MapAttribute[str, object]):
     paid_at = UTCDateTimeAttribute(null=True)
     paid_minor = NumberAttribute(null=True)
     recorded_by = UnicodeAttribute(null=True)
+    attempt = NumberAttribute(null=True)  # absent on orders stored before "pay again": 1
 
 
 class OrderStatusMap(MapAttribute[str, object]):

@@ -106,6 +106,7 @@ def order_from_item(item: OrderItem) -> Order:
             paid_at=payment.paid_at,
             paid_minor=_int(payment.paid_minor),
             recorded_by=payment.recorded_by,
+            attempt=_int(payment.attempt) or 1,
         ),
         created_at=item.created_at,
         updated_at=item.updated_at,
@@ -188,6 +189,7 @@ def item_from_order(order: Order) -> OrderItem:
             paid_at=payment.paid_at,
             paid_minor=payment.paid_minor,
             recorded_by=payment.recorded_by,
+            attempt=payment.attempt,
         ),
         voucher=AppliedVoucherMap(
             code=voucher.code,

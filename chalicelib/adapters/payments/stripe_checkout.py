@@ -106,6 +106,15 @@ def _unavailable(order: Order, exc: Any) -> PaymentUnavailable:
     return PaymentUnavailable("the payment provider is not available; try again later")
 
 
+def idempotency_key(order: Order) -> str:
+    """One key per order and payment attempt. The first attempt keeps the order id alone (the
+    key of orders placed before "pay again" existed); a new attempt needs a new key, or Stripe
+    would answer with the expired session of the attempt before."""
+    attempt = order.payment.attempt
+    suffix = "" if attempt == 1 else f"-{attempt}"
+    return f"checkout-session-{order.order_id}{suffix}"
+
+
 def _description(order: Order) -> str:
     items = sum(line.quantity for line in order.lines)
     text = f"{order.job_name}: {items} item{'s' if items != 1 else ''}"
@@ -142,10 +151,11 @@ class StripeCheckout:
         self._built: tuple[str, StripeClient] | None = None
 
     def start(self, order: Order) -> PaymentStart:
-        """Create the order's Checkout Session; the same order always gets the same session
-        (the order id is the idempotency key, and Stripe keeps keys as long as a session lives:
-        24 hours). A free order (a 100 % voucher) has nothing to pay at Stripe: it is left to
-        the photographer, like an offline order."""
+        """Create the Checkout Session of the order's payment attempt. The same attempt always
+        gets the same session (:func:`idempotency_key`; Stripe keeps keys for 24 hours, as long
+        as a session lives), so a retried call cannot open a second one; the next attempt
+        ("pay again", after the session expired) gets a new one. A free order (a 100 % voucher)
+        has nothing to pay at Stripe: it is left to the photographer, like an offline order."""
         if order.total_minor == 0:
             return PaymentStart(method=OFFLINE)
         params: SessionCreateParams = {
@@ -178,7 +188,7 @@ class StripeCheckout:
         try:
             session = self._stripe().v1.checkout.sessions.create(
                 params,
-                {"idempotency_key": f"checkout-session-{order.order_id}"},
+                {"idempotency_key": idempotency_key(order)},
             )
         except stripe.InvalidRequestError as exc:
             if exc.code != "amount_too_small":

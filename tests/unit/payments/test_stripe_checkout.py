@@ -13,6 +13,7 @@ import pytest
 from chalicelib.adapters.payments.stripe_checkout import (
     StripeCheckout,
     from_stripe_amount,
+    idempotency_key,
     to_stripe_amount,
 )
 from chalicelib.adapters.payments.stripe_secrets import (
@@ -20,7 +21,7 @@ from chalicelib.adapters.payments.stripe_secrets import (
     StripeSecretReader,
     StripeSecrets,
 )
-from chalicelib.domain.orders import Contact
+from chalicelib.domain.orders import Contact, Payment
 from chalicelib.domain.payments import PaymentStart
 from chalicelib.errors import PaymentUnavailable, Unprocessable
 from tests.conftest import ROOT
@@ -95,6 +96,35 @@ def test_the_same_order_always_sends_the_same_idempotency_key() -> None:
     first, second = http.requests
     assert first.headers["Idempotency-Key"] == second.headers["Idempotency-Key"]
     assert first.form == second.form
+
+
+def test_each_payment_attempt_gets_its_own_idempotency_key_and_keeps_it_on_retry() -> None:
+    # Given an order whose first checkout expired, and the next attempt of it
+    http = RecordingHTTPClient(checkout_session())
+    provider = checkout(http)
+    first = pending_order()
+    again = pending_order(payment=Payment(method="stripe", attempt=2))
+
+    # When the first attempt is started, then the second one, twice (a retried call)
+    provider.start(first)
+    provider.start(again)
+    provider.start(again)
+
+    # Then the first keeps the order's key, the second has a new one, sent again on the retry
+    keys = [sent.headers["Idempotency-Key"] for sent in http.requests]
+    assert keys == [
+        "checkout-session-ORD7K2M9Q4X",
+        "checkout-session-ORD7K2M9Q4X-2",
+        "checkout-session-ORD7K2M9Q4X-2",
+    ]
+    # And every attempt asks for the same order and amount
+    assert http.requests[0].form == http.requests[1].form == http.requests[2].form
+
+
+def test_a_third_attempt_differs_from_the_second() -> None:
+    assert idempotency_key(pending_order(payment=Payment("stripe", attempt=3))) != (
+        idempotency_key(pending_order(payment=Payment("stripe", attempt=2)))
+    )
 
 
 def test_an_order_without_voucher_or_email_says_so() -> None:

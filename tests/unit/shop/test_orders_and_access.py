@@ -15,13 +15,18 @@ from chalicelib.domain.orders import (
     Contact,
     InvalidOrderTransition,
     PaymentMismatch,
+    PaymentNotRestartable,
     already_paid_by,
     check_payment,
+    check_restartable,
     moved,
     new_order,
+    next_payment_attempt,
     paid,
     parse_order_request,
+    with_payment_start,
 )
+from chalicelib.domain.payments import PaymentStart
 from chalicelib.domain.price_profiles import PriceProfile, Product
 from chalicelib.domain.pricing import CartLine, price_cart
 from chalicelib.domain.shop_access import (
@@ -131,6 +136,43 @@ def test_order_life_and_payments():
     assert moved(done, FULFILLED, by="anna", now=NOW).status == FULFILLED
     with pytest.raises(InvalidOrderTransition):
         moved(done, CANCELLED, by="anna", now=NOW)
+
+
+def test_a_pending_stripe_order_starts_its_next_payment_attempt_from_scratch():
+    first = with_payment_start(order(), PaymentStart("stripe", "https://pay/1", "cs_1"))
+    assert first.payment.attempt == 1
+    check_restartable(first, "stripe")
+
+    later = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
+    again = next_payment_attempt(first, later)
+    started = with_payment_start(again, PaymentStart("stripe", "https://pay/2", "cs_2"))
+
+    assert (started.payment.attempt, started.payment.provider_ref) == (2, "cs_2")
+    assert started.payment.checkout_url == "https://pay/2"
+    assert started.updated_at == later and started.status == "pending_payment"
+    assert started.total_minor == first.total_minor and started.lines == first.lines
+    # The session of the first attempt still pays it, and its redelivery is then a no-op
+    done = paid(started, provider="stripe", provider_ref="cs_1", amount_minor=3270, now=later)
+    assert done.payment.provider_ref == "cs_1" and done.payment.attempt == 2
+    assert already_paid_by(done, "cs_1")
+
+
+@pytest.mark.parametrize(
+    ("status", "method", "provider"),
+    [
+        (PAID, "stripe", "stripe"),
+        (CANCELLED, "stripe", "stripe"),
+        ("pending_payment", "offline", "offline"),  # paid to the photographer: nothing to restart
+        ("pending_payment", "offline", "stripe"),  # placed before the shop took Stripe
+        ("pending_payment", "stripe", "offline"),  # the shop went back to offline payments
+    ],
+)
+def test_only_a_pending_order_of_the_shops_online_provider_is_restartable(status, method, provider):
+    placed = replace(order(), status=status)
+    placed = with_payment_start(placed, PaymentStart(method, None, None))
+    with pytest.raises(PaymentNotRestartable) as refused:
+        check_restartable(placed, provider)
+    assert refused.value.details["status"] == status
 
 
 @pytest.mark.parametrize(
