@@ -53,6 +53,13 @@ class ConcurrentUpdate(Conflict):
     code = "concurrent_update"
 
 
+class PaymentInProgress(Conflict):
+    """The order's current checkout was paid (or its payment is under way) at the provider,
+    whose webhook has not reached us yet: no other payment may be started for it."""
+
+    code = "payment_in_progress"
+
+
 class Unauthorized(DomainError):
     """No credentials, or credentials that do not verify."""
 

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, urlsplit
 
 import stripe
 
@@ -23,6 +23,7 @@ SECRET_KEY = "sk_test_51Offline00000000000000000000"
 WEBHOOK_SECRET = "whsec_offline0000000000000000000000"
 SESSION_ID = "cs_test_a1B2c3D4e5F6g7H8i9J0"
 NOW = datetime(2026, 9, 20, 10, 0, tzinfo=UTC)
+SESSIONS_PATH = "/v1/checkout/sessions"
 
 
 @dataclass
@@ -64,12 +65,35 @@ class RecordingHTTPClient(stripe.HTTPClient):
 
 
 class IdempotentStripe(RecordingHTTPClient):
-    """Creates a new Checkout Session per idempotency key and answers a repeated key with the
-    session it created for it, as Stripe does; keeps every request sent."""
+    """Checkout Sessions kept as Stripe keeps them, and every request sent.
+
+    Create makes a new session per idempotency key and answers a repeated key with the session
+    it made for it. Expire turns an ``open`` session ``expired`` and refuses any other with a
+    400 ``invalid_request_error`` without a code; retrieve reads a session; an unknown session
+    id is a 404 ``resource_missing``. :meth:`pay` is the buyer completing a checkout page."""
 
     def __init__(self) -> None:
         super().__init__({})
-        self.sessions: dict[str, dict[str, Any]] = {}
+        self.sessions: dict[str, dict[str, Any]] = {}  # by idempotency key
+
+    @property
+    def creates(self) -> list[RecordedRequest]:
+        return [r for r in self.requests if urlsplit(r.url).path == SESSIONS_PATH]
+
+    @property
+    def expired_ids(self) -> list[str]:
+        """The sessions asked to expire, in order (whether Stripe expired them or refused)."""
+        paths = [urlsplit(r.url).path for r in self.requests]
+        return [p.split("/")[-2] for p in paths if p.endswith("/expire")]
+
+    def session(self, session_id: str) -> dict[str, Any]:
+        [found] = [s for s in self.sessions.values() if s["id"] == session_id]
+        return found
+
+    def pay(self, session_id: str) -> None:
+        self.session(session_id).update(
+            payment_status="paid", status="complete", url=None, payment_intent="pi_3Offline0"
+        )
 
     def request(
         self,
@@ -80,14 +104,46 @@ class IdempotentStripe(RecordingHTTPClient):
         *,
         _usage: list[str] | None = None,
     ) -> tuple[str, int, Mapping[str, str]]:
-        key = dict(headers or {}).get("Idempotency-Key", "")
+        path = urlsplit(url).path
+        if path == SESSIONS_PATH:
+            self.response, self.status = self._create(dict(headers or {})), 200
+        else:
+            session_id, _, action = path.removeprefix(f"{SESSIONS_PATH}/").partition("/")
+            self.response, self.status = self._act(session_id, action)
+        return super().request(method, url, headers, post_data, _usage=_usage)
+
+    def _create(self, headers: dict[str, str]) -> dict[str, Any]:
+        key = headers.get("Idempotency-Key", "")
         if key not in self.sessions:
             session_id = f"cs_test_session{len(self.sessions) + 1}"
             self.sessions[key] = checkout_session(
                 id=session_id, url=f"https://checkout.stripe.com/c/pay/{session_id}"
             )
-        self.response = self.sessions[key]
-        return super().request(method, url, headers, post_data, _usage=_usage)
+        return self.sessions[key]
+
+    def _act(self, session_id: str, action: str) -> tuple[dict[str, Any], int]:
+        known = [s for s in self.sessions.values() if s["id"] == session_id]
+        if not known:
+            message = f"No such checkout.session: '{session_id}'"
+            return stripe_error("invalid_request_error", message, code="resource_missing"), 404
+        [session] = known
+        if action == "expire":
+            if session["status"] != "open":
+                message = (
+                    'Only Checkout Sessions with a status in ["open"] can be expired. This '
+                    f'Checkout Session has a status of "{session["status"]}".'
+                )
+                return stripe_error("invalid_request_error", message), 400
+            session.update(status="expired", url=None)
+        return session, 200
+
+
+def stripe_error(error_type: str, message: str, code: str | None = None) -> dict[str, Any]:
+    """Stripe's documented error object (``code`` is absent from some errors)."""
+    error = {"type": error_type, "message": message}
+    if code is not None:
+        error["code"] = code
+    return {"error": error}
 
 
 def checkout_session(**overrides: Any) -> dict[str, Any]:

@@ -39,12 +39,18 @@ class PaymentProvider(Protocol):
     stored together; a provider must therefore be safe to call again for the same order id and
     ``order.payment.attempt`` (Stripe: both make the idempotency key). "Pay again" calls it
     for a pending order with the next attempt number, and must then get a new payment (a new
-    checkout URL). Failures raise ``PaymentUnavailable``."""
+    checkout URL). Before that, ``expire`` closes the checkout of the attempt before
+    (``order.payment.provider_ref``) so that a page of it still open cannot pay the order a
+    second time: a checkout already closed is fine; one paid meanwhile raises
+    ``PaymentInProgress`` (its webhook is on its way) and no new payment may start. Failures
+    raise ``PaymentUnavailable``."""
 
     @property
     def name(self) -> str: ...
 
     def start(self, order: Order) -> PaymentStart: ...
+
+    def expire(self, order: Order) -> None: ...
 
 
 class OfflinePayment:
@@ -54,3 +60,6 @@ class OfflinePayment:
 
     def start(self, order: Order) -> PaymentStart:
         return PaymentStart(method=OFFLINE)
+
+    def expire(self, order: Order) -> None:
+        """Nothing was opened anywhere: nothing to close."""

@@ -12,7 +12,8 @@ through the same pricing, with the code's gallery in place of a session's."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -236,15 +237,17 @@ class OrderService:
         return order
 
     def pay_again(self, session: ShopSession, order_id: str) -> Order:
-        """Start a fresh payment of a pending order of the session (its checkout expired): the
-        same order and amount, the next attempt number, a new checkout URL stored in place of
-        the old one. The job must still be open for orders. An earlier checkout of the order
-        that is still open stays payable: whichever is paid first pays the order (the webhook
-        matches the order id, amount and currency, not the stored session id)."""
+        """Start a fresh payment of a pending order of the session: the same order and amount,
+        the next attempt number, a new checkout URL stored in place of the old one. The job must
+        still be open for orders. The current checkout is expired at the provider first, so
+        that only one checkout of the order can be paid at a time; if it was paid meanwhile
+        (``PaymentInProgress``, 409), nothing is started and its webhook marks the order paid."""
         order = self.for_session(session, order_id)
         check_restartable(order, self._payments.name)
         now = self._clock()
         check_open_for_orders(self._jobs.get(order.studio_id, order.job_id), now)
+        with self._provider_errors(order, "expired"):
+            self._payments.expire(order)
         attempt = next_payment_attempt(order, now)
         after = with_payment_start(attempt, self._start_payment(attempt))
         try:
@@ -258,14 +261,20 @@ class OrderService:
             raise
 
     def _start_payment(self, order: Order) -> PaymentStart:
+        with self._provider_errors(order, "started"):
+            start = self._payments.start(order)
+        return start
+
+    @contextmanager
+    def _provider_errors(self, order: Order, done: str) -> Iterator[None]:
         try:
-            return self._payments.start(order)
+            yield
         except DomainError:
             raise
         except Exception as exc:  # the provider's outage is not the customer's fault
-            logger.exception("payment could not be started for order %s", order.order_id)
+            logger.exception("payment could not be %s for order %s", done, order.order_id)
             raise PaymentUnavailable(
-                "the payment could not be started; please try again in a moment"
+                f"the payment could not be {done}; please try again in a moment"
             ) from exc
 
     def _profile(self, job: Job) -> PriceProfile:

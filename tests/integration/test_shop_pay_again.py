@@ -1,8 +1,9 @@
-""" "Pay again" over HTTP: ``POST /shop/orders/{order_id}/payment`` starts a fresh Stripe Checkout
-Session for the same pending order (Stripe's side faked at its HTTP client: a new session per
-idempotency key, the same one for a repeated key), refuses other sessions' orders, orders no
-longer waiting for a payment and jobs closed for orders, and the webhook still takes the
-payment of whichever session of the order is paid."""
+""" "Pay again" over HTTP: ``POST /shop/orders/{order_id}/payment`` expires the order's Stripe
+Checkout Session and starts a fresh one for the same pending order (Stripe's side faked at its
+HTTP client: a new session per idempotency key, the same one for a repeated key, only open
+sessions expire), refuses other sessions' orders, orders no longer waiting for a payment, jobs
+closed for orders and orders whose session was paid meanwhile (the webhook then marks them
+paid)."""
 
 from __future__ import annotations
 
@@ -59,10 +60,10 @@ def pay_again(api_url: str, token: str, order_id: str) -> Any:
     return shop(api_url, token, "POST", f"orders/{order_id}/payment")
 
 
-def test_pay_again_stores_a_new_checkout_and_any_session_of_the_order_pays_it(
+def test_pay_again_expires_the_old_checkout_and_stores_a_new_one_that_pays_the_order(
     api_url: str, photographer: Any, gallery: dict[str, Any], stripe: IdempotentStripe
 ) -> None:
-    # Given a pending order whose first Checkout Session (session1) expired unpaid
+    # Given a pending order whose first Checkout Session (session1) is still open
     token = token_of(api_url, gallery, "Anna")
     placed = place_download(api_url, token, gallery)
     order_id = placed["order_id"]
@@ -71,8 +72,12 @@ def test_pay_again_stores_a_new_checkout_and_any_session_of_the_order_pays_it(
     # When the parent asks to pay again
     again = ok(pay_again(api_url, token, order_id))
 
-    # Then Stripe was asked for a new session of the same order and amount, under a new key
-    first, second = stripe.requests
+    # Then Stripe expired session1, so that a tab still showing it cannot pay the order too
+    assert stripe.expired_ids == ["cs_test_session1"]
+    assert stripe.session("cs_test_session1")["status"] == "expired"
+    # And was then asked for a new session of the same order and amount, under a new key
+    first, expire, second = stripe.requests
+    assert expire.url.endswith("/v1/checkout/sessions/cs_test_session1/expire")
     assert first.headers["Idempotency-Key"] == f"checkout-session-{order_id}"
     assert second.headers["Idempotency-Key"] == f"checkout-session-{order_id}-2"
     assert second.form == first.form
@@ -87,14 +92,16 @@ def test_pay_again_stores_a_new_checkout_and_any_session_of_the_order_pays_it(
     assert again["lines"] == placed["lines"]
     assert ok(shop(api_url, token, "GET", f"orders/{order_id}"))["payment"] == again["payment"]
 
-    # And each further attempt gets its own session
+    # And each further attempt expires the one before and gets its own session
     third = ok(pay_again(api_url, token, order_id))
     assert third["payment"]["checkout_url"].endswith("/cs_test_session3")
-    assert stripe.requests[-1].headers["Idempotency-Key"] == f"checkout-session-{order_id}-3"
+    assert stripe.creates[-1].headers["Idempotency-Key"] == f"checkout-session-{order_id}-3"
+    assert stripe.expired_ids == ["cs_test_session1", "cs_test_session2"]
+    assert stripe.session("cs_test_session3")["status"] == "open"
 
-    # When the first session, still open in another tab, is paid after all
-    paid_first = {**paid_session(order_id, gallery["job_id"], 900), "id": "cs_test_session1"}
-    payload = event(paid_first)
+    # When the newest session is paid
+    paid_third = {**paid_session(order_id, gallery["job_id"], 900), "id": "cs_test_session3"}
+    payload = event(paid_third)
     assert deliver(api_url, payload, signature(payload)).status_code == 200
 
     # Then it pays the order, and a redelivery of it changes nothing
@@ -102,7 +109,7 @@ def test_pay_again_stores_a_new_checkout_and_any_session_of_the_order_pays_it(
     assert seen["status"] == "paid" and seen["payment"] == {"method": "stripe"}
     path = f"/api/jobs/{gallery['job_id']}/orders/{order_id}"
     assert ok(admin(api_url, photographer, "GET", path))["payment"]["provider_ref"] == (
-        "cs_test_session1"
+        "cs_test_session3"
     )
     assert deliver(api_url, payload, signature(payload)).status_code == 200
     # And a paid order has no payment to start again: 409 with its status, Stripe not asked
@@ -112,6 +119,40 @@ def test_pay_again_stores_a_new_checkout_and_any_session_of_the_order_pays_it(
     assert refused.json()["error"] == "payment_not_restartable"
     assert refused.json()["status"] == "paid"
     assert len(stripe.requests) == asked
+
+
+def test_a_checkout_paid_meanwhile_is_not_replaced_and_its_webhook_marks_the_order_paid(
+    api_url: str, photographer: Any, gallery: dict[str, Any], stripe: IdempotentStripe
+) -> None:
+    # Given a pending order whose session the parent has just paid in another tab, before
+    # Stripe's webhook reached us
+    token = token_of(api_url, gallery, "Anna")
+    placed = place_download(api_url, token, gallery)
+    order_id = placed["order_id"]
+    stripe.pay("cs_test_session1")
+
+    # When the parent asks to pay again
+    answer = pay_again(api_url, token, order_id)
+
+    # Then Stripe refused to expire the paid session, and nothing new was started
+    assert answer.status_code == 409, answer.text
+    assert answer.json()["error"] == "payment_in_progress"
+    assert "just been paid" in answer.json()["message"]
+    assert stripe.expired_ids == ["cs_test_session1"]
+    assert len(stripe.creates) == len(stripe.sessions) == 1
+    assert stripe.session("cs_test_session1")["status"] == "complete"
+    # And the order still leads to the paid session
+    path = f"/api/jobs/{gallery['job_id']}/orders/{order_id}"
+    seen = ok(admin(api_url, photographer, "GET", path))
+    assert seen["status"] == "pending_payment"
+    assert seen["payment"]["provider_ref"] == "cs_test_session1"
+
+    # When the webhook of that payment arrives
+    payload = event({**paid_session(order_id, gallery["job_id"], 900), "id": "cs_test_session1"})
+    assert deliver(api_url, payload, signature(payload)).status_code == 200
+
+    # Then the order is paid
+    assert ok(shop(api_url, token, "GET", f"orders/{order_id}"))["status"] == "paid"
 
 
 def test_only_the_sessions_own_order_can_be_paid_again(
@@ -243,9 +284,12 @@ def test_a_double_click_stores_one_new_session_and_answers_both_with_it(
     assert orders.overtaken is not None
     assert answer.payment == orders.overtaken.payment
     assert answer.payment.checkout_url == "https://checkout.stripe.com/c/pay/cs_test_session2"
-    assert [r.headers["Idempotency-Key"] for r in stripe.requests[1:]] == [
+    assert [r.headers["Idempotency-Key"] for r in stripe.creates[1:]] == [
         f"checkout-session-{order_id}-2",
         f"checkout-session-{order_id}-2",
     ]
     assert len(stripe.sessions) == 2
     assert OrderRepository().get(order_id).payment == answer.payment
+    # And the second click found session1 already expired by the first, and carried on
+    assert stripe.expired_ids == ["cs_test_session1", "cs_test_session1"]
+    assert stripe.session("cs_test_session2")["status"] == "open"

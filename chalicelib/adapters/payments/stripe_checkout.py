@@ -23,7 +23,12 @@ from chalicelib.adapters.payments.stripe_secrets import StripeSecrets
 from chalicelib.domain.currencies import minor_unit_exponent
 from chalicelib.domain.payment_events import CompletedPayment
 from chalicelib.domain.payments import OFFLINE, PaymentStart
-from chalicelib.errors import InvalidSignature, PaymentUnavailable, Unprocessable
+from chalicelib.errors import (
+    InvalidSignature,
+    PaymentInProgress,
+    PaymentUnavailable,
+    Unprocessable,
+)
 
 if TYPE_CHECKING:
     from stripe import HTTPClient, StripeClient
@@ -91,11 +96,12 @@ def _session(values: dict[str, Any]) -> _Session:
     )
 
 
-def _unavailable(order: Order, exc: Any) -> PaymentUnavailable:
+def _unavailable(order: Order, exc: Any, failed: str = "create") -> PaymentUnavailable:
     """The buyer can only try again later; the operator needs Stripe's own words (and its
     request id to look the call up in the dashboard)."""
     logger.error(
-        "stripe did not create a checkout session",
+        "stripe did not %s a checkout session",
+        failed,
         extra={
             "order_id": order.order_id,
             "stripe_error": exc.code,
@@ -200,6 +206,48 @@ class StripeCheckout:
         except stripe.StripeError as exc:
             raise _unavailable(order, exc) from exc
         return PaymentStart(method=PROVIDER, checkout_url=session.url, provider_ref=session.id)
+
+    def expire(self, order: Order) -> None:
+        """Expire the Checkout Session of the order's current attempt before "pay again" opens
+        the next one, so that its page, still open in another tab, cannot pay the order twice.
+
+        Stripe expires only an ``open`` session; it refuses any other with an
+        ``invalid_request_error`` that has no code of its own, so a refusal is settled by the
+        session's ``status``: ``expired`` (after 24 hours, or by an earlier call) is what we
+        wanted; ``complete`` means the buyer has paid it and its webhook is on its way:
+        :class:`PaymentInProgress`, and no new session may be opened. Stripe not answering is
+        :class:`PaymentUnavailable`."""
+        session_id = order.payment.provider_ref
+        if not session_id:
+            return
+        import stripe
+
+        sessions = self._stripe().v1.checkout.sessions
+        try:
+            sessions.expire(session_id)
+            return
+        except stripe.InvalidRequestError as exc:
+            if exc.code == "resource_missing":
+                # Not a session of this account (the keys were changed): it cannot pay us.
+                logger.warning(
+                    "the checkout session to expire is unknown to stripe",
+                    extra={"order_id": order.order_id, "session_id": session_id},
+                )
+                return
+            refusal = exc
+        except stripe.StripeError as exc:
+            raise _unavailable(order, exc, "expire") from exc
+        try:
+            status = sessions.retrieve(session_id).status
+        except stripe.StripeError as exc:
+            raise _unavailable(order, exc, "read") from exc
+        if status == "expired":
+            return
+        if status == "complete":
+            raise PaymentInProgress(
+                "this order has just been paid; refresh in a moment", order_id=order.order_id
+            )
+        raise _unavailable(order, refusal, "expire") from refusal
 
     def completed_payment(self, payload: bytes, signature: str | None) -> CompletedPayment | None:
         """Verify a webhook delivery (``Stripe-Signature`` over the raw body) and return the

@@ -9,6 +9,7 @@ import sys
 from typing import Any
 
 import pytest
+import stripe
 
 from chalicelib.adapters.payments.stripe_checkout import (
     StripeCheckout,
@@ -22,13 +23,14 @@ from chalicelib.adapters.payments.stripe_secrets import (
     StripeSecrets,
 )
 from chalicelib.domain.orders import Contact, Payment
-from chalicelib.domain.payments import PaymentStart
-from chalicelib.errors import PaymentUnavailable, Unprocessable
+from chalicelib.domain.payments import OfflinePayment, PaymentStart
+from chalicelib.errors import PaymentInProgress, PaymentUnavailable, Unprocessable
 from tests.conftest import ROOT
 from tests.stripe_fakes import (
     SECRET_KEY,
     SESSION_ID,
     WEBHOOK_SECRET,
+    IdempotentStripe,
     RecordingHTTPClient,
     checkout_session,
     pending_order,
@@ -218,6 +220,119 @@ def test_any_other_stripe_error_is_payment_unavailable() -> None:
 
     with pytest.raises(PaymentUnavailable):
         checkout(http).start(pending_order())
+
+
+# Expiring the previous checkout ("pay again") ------------------------------------------------
+def started(http: IdempotentStripe) -> tuple[StripeCheckout, Any]:
+    """The provider over ``http``, and an order whose first checkout it opened."""
+    provider = checkout(http)
+    start = provider.start(pending_order())
+    order = pending_order(
+        payment=Payment("stripe", checkout_url=start.checkout_url, provider_ref=start.provider_ref)
+    )
+    return provider, order
+
+
+def test_expire_expires_the_orders_current_session_at_stripe() -> None:
+    # Given an order whose checkout session is open
+    http = IdempotentStripe()
+    provider, order = started(http)
+
+    # When it is expired
+    provider.expire(order)
+
+    # Then Stripe was asked to expire that very session, once, and did
+    [_, sent] = http.requests
+    assert (sent.method, sent.url) == (
+        "post",
+        "https://api.stripe.com/v1/checkout/sessions/cs_test_session1/expire",
+    )
+    assert sent.headers["Authorization"] == f"Bearer {SECRET_KEY}"
+    assert http.session("cs_test_session1")["status"] == "expired"
+
+
+def test_a_session_already_expired_is_fine() -> None:
+    # Given an order whose session expired already (after 24 hours, or an earlier call)
+    http = IdempotentStripe()
+    provider, order = started(http)
+    provider.expire(order)
+
+    # When it is expired again, Stripe refuses, and the session's status settles it
+    provider.expire(order)
+
+    assert [(r.method, r.url.rsplit("/v1/", 1)[1]) for r in http.requests[1:]] == [
+        ("post", "checkout/sessions/cs_test_session1/expire"),
+        ("post", "checkout/sessions/cs_test_session1/expire"),
+        ("get", "checkout/sessions/cs_test_session1"),
+    ]
+
+
+def test_a_session_paid_meanwhile_cannot_be_expired_and_says_so() -> None:
+    # Given an order whose session the buyer has just paid
+    http = IdempotentStripe()
+    provider, order = started(http)
+    http.pay("cs_test_session1")
+
+    # When it is to be expired
+    with pytest.raises(PaymentInProgress) as refused:
+        provider.expire(order)
+
+    # Then the refusal is the order's payment in progress, and the session stays paid
+    assert refused.value.code == "payment_in_progress"
+    assert refused.value.details == {"order_id": "ORD7K2M9Q4X"}
+    assert http.expired_ids == ["cs_test_session1"]
+    assert http.session("cs_test_session1")["status"] == "complete"
+
+
+def test_a_session_unknown_to_this_stripe_account_is_not_in_the_way() -> None:
+    http = IdempotentStripe()
+    order = pending_order(payment=Payment("stripe", provider_ref="cs_test_of_another_account"))
+
+    checkout(http).expire(order)
+
+    assert http.expired_ids == ["cs_test_of_another_account"]
+
+
+def test_an_order_without_a_session_has_nothing_to_expire() -> None:
+    http = IdempotentStripe()
+
+    checkout(http).expire(pending_order(payment=Payment("stripe")))
+
+    assert http.requests == []
+
+
+class UnreachableStripe(RecordingHTTPClient):
+    def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> Any:
+        super().request(method, url, *args, **kwargs)
+        raise stripe.APIConnectionError("Could not connect to Stripe (api.stripe.com)")
+
+
+@pytest.mark.parametrize(
+    "http",
+    [
+        UnreachableStripe({}),
+        RecordingHTTPClient(
+            stripe_error("invalid_request_error", "api_key_expired", "Expired API Key"),
+            status=401,
+        ),
+    ],
+    ids=["network", "expired_key"],
+)
+def test_stripe_not_answering_the_expiry_is_payment_unavailable(
+    http: RecordingHTTPClient,
+) -> None:
+    order = pending_order(payment=Payment("stripe", provider_ref="cs_test_session1"))
+
+    with pytest.raises(PaymentUnavailable):
+        checkout(http).expire(order)
+
+    assert {r.url for r in http.requests} == {
+        "https://api.stripe.com/v1/checkout/sessions/cs_test_session1/expire"
+    }
+
+
+def test_the_offline_provider_has_nothing_to_expire() -> None:
+    assert OfflinePayment().expire(pending_order()) is None
 
 
 class FakeSecretsManager:
