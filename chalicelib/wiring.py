@@ -435,6 +435,8 @@ def job_audience() -> JobAudience:
 @cache
 def message_sender() -> MessageSender:
     """The side of functions/send_messages; the only wiring that sends email and SMS."""
+    if "message_sender" in _overrides:
+        return _overrides["message_sender"]  # type: ignore[no-any-return,unused-ignore]
     from chalicelib.adapters.dynamo.carts_repository import CartRepository
     from chalicelib.adapters.dynamo.jobs_repository import JobRepository
     from chalicelib.adapters.dynamo.messages_repository import (

@@ -70,7 +70,12 @@ NEWSLETTER_STATUSES = frozenset({"selling", "prepay", "archived"})
 
 class RetryLater(RuntimeError):
     """Some messages failed retryably; raised after everything was recorded so that Lambda's
-    asynchronous retry runs the step again (the claims make that safe)."""
+    asynchronous retry runs the step again (the claims make that safe). ``report`` is what
+    this run did (sent, failed, pending a retry)."""
+
+    def __init__(self, message: str, report: SendReport) -> None:
+        super().__init__(message)
+        self.report = report
 
 
 class JobsById(Protocol):
@@ -306,7 +311,8 @@ class MessageSender:
         if report.retry_pending:
             raise RetryLater(
                 f"{report.retry_pending} message(s) of {step_id} for job {job.job_id} failed "
-                "retryably; run again"
+                "retryably; run again",
+                report,
             )
         return report
 

@@ -124,6 +124,7 @@ class OrderService:
             request.lines,
             request.voucher_code,
             shop=True,
+            build_runs=session.build_runs,
         )
         order = new_order(
             order_id=self._new_order_id(),
@@ -162,6 +163,7 @@ class OrderService:
             request.lines,
             request.voucher_code,
             shop=True,
+            build_runs=session.build_runs,
         ).priced
 
     def _price(
@@ -172,12 +174,14 @@ class OrderService:
         voucher_code: str | None,
         *,
         shop: bool,
+        build_runs: Iterable[tuple[str, str]] = (),
     ) -> PricedCart:
         """Check and price ``lines`` of photos in the galleries ``entries`` open. ``shop``:
         the customer orders, so the job must be open for orders and its gallery shown to them
-        (the photographer entering a paper order decides that for themselves)."""
+        (the photographer entering a paper order decides that for themselves). ``build_runs``
+        (the session token's, job -> run) lets the galleries be read with the job."""
         entries = tuple(entries)
-        snapshot = self._reads.snapshot(entries)
+        snapshot = self._reads.snapshot(entries, dict(build_runs))
         job = snapshot.jobs.get(job_id)
         if job is None:
             raise NotFound(f"job {job_id} not found", field="job_id")
