@@ -18,11 +18,12 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from chalicelib.domain.communication import PlannedSchedule, ScheduleDiff, schedule_prefix
-from chalicelib.domain.communication.names import EVENT_PREFIX
+from chalicelib.domain.communication.names import DATE_PREFIX, EVENT_PREFIX
 
 # Scheduler retries a failed invocation of the function (not the function's own errors: Lambda
 # retries those, the invocation being asynchronous) for at most this long.
 RETRY_POLICY = {"MaximumRetryAttempts": 10, "MaximumEventAgeInSeconds": 6 * 3600}
+ALL_KINDS = (DATE_PREFIX, EVENT_PREFIX)
 
 
 @dataclass(frozen=True)
@@ -60,18 +61,17 @@ class MessageScheduler:
     # reading ------------------------------------------------------------------------------
     def date_schedules(self, job_id: str) -> dict[str, dict[str, Any]]:
         """The job's date-relative schedules, name -> payload (what ``diff_schedules`` takes)."""
-        return {s.name: s.payload for s in self.job_schedules(job_id, kinds=("pj",))}
+        return {s.name: s.payload for s in self.job_schedules(job_id, kinds=(DATE_PREFIX,))}
 
     def job_schedules(
-        self, job_id: str, *, kinds: tuple[str, ...] = ("pj", EVENT_PREFIX)
+        self, job_id: str, *, kinds: tuple[str, ...] = ALL_KINDS
     ) -> list[ExistingSchedule]:
         """Every schedule of a job (date-relative ``pj`` and delayed event ``pje``)."""
         found = []
-        for kind in kinds:
-            for name in self._names(schedule_prefix(job_id, kind=kind)):
-                schedule = self._get(name)
-                if schedule is not None:
-                    found.append(schedule)
+        for name in self._job_names(job_id, kinds):
+            schedule = self._get(name)
+            if schedule is not None:
+                found.append(schedule)
         return sorted(found, key=lambda s: s.name)
 
     # writing ------------------------------------------------------------------------------
@@ -101,11 +101,7 @@ class MessageScheduler:
 
     def delete_job(self, job_id: str) -> list[str]:
         """Delete every schedule of a job (it is being deleted); returns their names."""
-        names = [
-            name
-            for kind in ("pj", EVENT_PREFIX)
-            for name in self._names(schedule_prefix(job_id, kind=kind))
-        ]
+        names = list(self._job_names(job_id, ALL_KINDS))
         for name in names:
             self.delete(name)
         return names
@@ -141,6 +137,10 @@ class MessageScheduler:
             "ActionAfterCompletion": "DELETE",
             "State": "ENABLED",
         }
+
+    def _job_names(self, job_id: str, kinds: tuple[str, ...]) -> Iterator[str]:
+        for kind in kinds:
+            yield from self._names(schedule_prefix(job_id, kind=kind))
 
     def _names(self, prefix: str) -> Iterator[str]:
         kwargs: dict[str, Any] = {"GroupName": self.group, "NamePrefix": prefix}

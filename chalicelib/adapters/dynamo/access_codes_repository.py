@@ -17,12 +17,12 @@ from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.adapters.dynamo import keys
+from chalicelib.adapters.dynamo.conditions import condition_failed, failed_items
 from chalicelib.adapters.dynamo.models import AccessCodeItem, TableItem
 from chalicelib.domain.subjects import RETIRED, AccessCodeClaim
 
 logger = logging.getLogger(__name__)
 
-_BATCH_GET_LIMIT = 100
 _TRANSACTION_LIMIT = 100
 
 
@@ -67,17 +67,14 @@ class AccessCodeRepository:
         return claim_from_item(item) if isinstance(item, AccessCodeItem) else None
 
     def find_many(self, codes: Iterable[str]) -> dict[str, AccessCodeClaim]:
-        """The claims of those `codes` that are claimed (``BatchGetItem``, 100 keys a call)."""
-        wanted = sorted(set(codes))
-        found: dict[str, AccessCodeClaim] = {}
-        for start in range(0, len(wanted), _BATCH_GET_LIMIT):
-            chunk = [
-                (keys.code_pk(c), keys.CODE_SK) for c in wanted[start : start + _BATCH_GET_LIMIT]
-            ]
-            for item in TableItem.batch_get(chunk, consistent_read=True):
-                if isinstance(item, AccessCodeItem):
-                    found[item.code] = claim_from_item(item)
-        return found
+        """The claims of those `codes` that are claimed (``BatchGetItem``; PynamoDB sends 100
+        keys a call)."""
+        wanted = {(keys.code_pk(code), keys.CODE_SK) for code in codes}
+        return {
+            item.code: claim_from_item(item)
+            for item in TableItem.batch_get(wanted, consistent_read=True)
+            if isinstance(item, AccessCodeItem)
+        }
 
     def retire(self, job_id: str, codes: Iterable[str], now: datetime) -> int:
         """Retire the codes of a job for good; a code that is not the job's stays untouched.
@@ -97,9 +94,7 @@ class AccessCodeRepository:
                         )
                 retired += len(chunk)
             except TransactWriteError as exc:
-                if not any(
-                    r and r.code == "ConditionalCheckFailed" for r in exc.cancellation_reasons
-                ):
+                if not failed_items(exc):
                     raise
                 retired += sum(self._retire_one(job_id, code, now) for code in chunk)
         return retired
@@ -110,7 +105,7 @@ class AccessCodeRepository:
                 actions=_retirement(now), condition=AccessCodeItem.job_id == job_id
             )
         except UpdateError as exc:
-            if exc.cause_response_code != "ConditionalCheckFailedException":
+            if not condition_failed(exc):
                 raise
             # Codes are secrets: the log names the job only.
             logger.warning("a code listed for job %s is not its claim; left as it is", job_id)

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from datetime import time
 
-from pynamodb.exceptions import DeleteError, DoesNotExist, PutError
+from pynamodb.exceptions import DoesNotExist
 
 from chalicelib.adapters.dynamo import keys
-from chalicelib.adapters.dynamo.models import CommunicationProfileItem, StepMap, TableItem
-from chalicelib.adapters.dynamo.pages import Page, decode_cursor, encode_cursor
+from chalicelib.adapters.dynamo.conditions import delete_versioned, save_versioned
+from chalicelib.adapters.dynamo.models import CommunicationProfileItem, StepMap
+from chalicelib.adapters.dynamo.pages import Page, query_page
 from chalicelib.domain.communication import (
     Audience,
     Channel,
@@ -21,9 +22,8 @@ from chalicelib.domain.communication import (
     parse_offset,
 )
 from chalicelib.domain.communication.library import StudioProfile
-from chalicelib.errors import ConcurrentUpdate, NotFound
+from chalicelib.errors import NotFound
 
-_CONDITION_FAILED = "ConditionalCheckFailedException"
 _MIDNIGHT = time(0)
 
 
@@ -109,37 +109,20 @@ class CommunicationProfileRepository:
     def save(self, stored: StudioProfile) -> StudioProfile:
         """Create (version 0) or replace a profile nobody else changed since it was read."""
         item = item_from_profile(stored)
-        try:
-            item.save()
-        except PutError as exc:
-            if exc.cause_response_code != _CONDITION_FAILED:
-                raise
-            raise ConcurrentUpdate(
-                f"communication profile {stored.profile_id} was changed or deleted by someone "
-                "else; reload and try again"
-            ) from exc
+        save_versioned(item, f"communication profile {stored.profile_id}")
         return profile_from_item(item)
 
     def delete(self, stored: StudioProfile) -> None:
-        try:
-            item_from_profile(stored).delete()
-        except DeleteError as exc:
-            if exc.cause_response_code != _CONDITION_FAILED:
-                raise
-            raise ConcurrentUpdate(
-                f"communication profile {stored.profile_id} was changed by someone else; reload"
-            ) from exc
+        delete_versioned(item_from_profile(stored), f"communication profile {stored.profile_id}")
 
     def list(
         self, studio_id: str, *, limit: int = 50, cursor: str | None = None
     ) -> Page[StudioProfile]:
-        partition = keys.studio_pk(studio_id)
-        start = decode_cursor(cursor, partition_attr="pk", partition=partition)
-        results = TableItem.query(
-            partition,
-            TableItem.sk.startswith(keys.COMM_PROFILE_PREFIX),
+        page = query_page(
+            keys.studio_pk(studio_id),
+            keys.COMM_PROFILE_PREFIX,
+            CommunicationProfileItem,
             limit=limit,
-            last_evaluated_key=start,
+            cursor=cursor,
         )
-        items = [profile_from_item(i) for i in results if isinstance(i, CommunicationProfileItem)]
-        return Page(items, encode_cursor(results.last_evaluated_key))
+        return page.map(profile_from_item)

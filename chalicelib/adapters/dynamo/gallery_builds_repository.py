@@ -11,6 +11,7 @@ from typing import Any
 from pynamodb.exceptions import DoesNotExist, PutError, UpdateError
 
 from chalicelib.adapters.dynamo import keys
+from chalicelib.adapters.dynamo.conditions import condition_failed
 from chalicelib.adapters.dynamo.models import BuildSummaryMap, GalleryBuildItem, TableItem
 from chalicelib.domain.build_runs import (
     DONE,
@@ -99,10 +100,6 @@ def _item_from_run(run: BuildRun) -> GalleryBuildItem:
     )
 
 
-def _failed_condition(exc: PutError | UpdateError) -> bool:
-    return exc.cause_response_code == "ConditionalCheckFailedException"
-
-
 def _record(job_id: str) -> GalleryBuildItem:
     return GalleryBuildItem(keys.job_pk(job_id), keys.GALLERY_BUILD_SK)
 
@@ -133,7 +130,7 @@ class GalleryBuildRepository:
         try:
             _item_from_run(run).save(condition=condition)
         except PutError as exc:
-            if _failed_condition(exc):
+            if condition_failed(exc):
                 return False
             raise
         return True
@@ -166,7 +163,7 @@ class GalleryBuildRepository:
                 & ((GalleryBuildItem.state == QUEUED) | stale),
             )
         except UpdateError as exc:
-            if _failed_condition(exc):
+            if condition_failed(exc):
                 return None
             raise
         return run_from_item(item)
@@ -202,7 +199,7 @@ class GalleryBuildRepository:
         try:
             item.update(actions=actions, condition=_is_run(run.run_id, RUNNING))
         except UpdateError as exc:
-            if _failed_condition(exc):
+            if condition_failed(exc):
                 raise BuildSuperseded(run.run_id) from exc
             raise
         return run_from_item(item)
@@ -246,7 +243,7 @@ class GalleryBuildRepository:
         try:
             _record(job_id).update(actions=actions, condition=condition)
         except UpdateError as exc:
-            if _failed_condition(exc):
+            if condition_failed(exc):
                 return False
             raise
         return True

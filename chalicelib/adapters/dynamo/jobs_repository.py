@@ -10,6 +10,7 @@ from pynamodb.indexes import GlobalSecondaryIndex
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.adapters.dynamo import keys
+from chalicelib.adapters.dynamo.conditions import failed_items
 from chalicelib.adapters.dynamo.models import (
     ContracteeItem,
     InternalNameClaimItem,
@@ -239,8 +240,7 @@ class JobRepository:
 
     @staticmethod
     def _raise_for(exc: TransactWriteError, job: Job, *, name_index: int | None) -> None:
-        reasons = exc.cancellation_reasons or []
-        failed = [i for i, r in enumerate(reasons) if r and r.code == "ConditionalCheckFailed"]
+        failed = failed_items(exc)
         if name_index is not None and name_index in failed:
             raise InternalNameTaken(
                 f"the internal job name {job.internal_name!r} is already used by another job",

@@ -15,6 +15,7 @@ from typing import Any
 from pynamodb.exceptions import DoesNotExist, UpdateError
 
 from chalicelib.adapters.dynamo import keys
+from chalicelib.adapters.dynamo.conditions import condition_failed
 from chalicelib.adapters.dynamo.models import (
     MessageItem,
     NewsletterItem,
@@ -22,7 +23,7 @@ from chalicelib.adapters.dynamo.models import (
     StepRunsItem,
     TableItem,
 )
-from chalicelib.adapters.dynamo.pages import Page, decode_cursor, encode_cursor
+from chalicelib.adapters.dynamo.pages import Page, query_page
 from chalicelib.domain.communication import Audience, Channel, Newsletter, OptOuts
 from chalicelib.domain.communication.audience import normalize_email
 from chalicelib.domain.communication.delivery import (
@@ -33,8 +34,6 @@ from chalicelib.domain.communication.delivery import (
     StepRuns,
 )
 from chalicelib.errors import NotFound
-
-_CONDITION_FAILED = "ConditionalCheckFailedException"
 
 
 def _record(item: MessageItem) -> MessageRecord:
@@ -91,7 +90,7 @@ class MessageRepository:
                 condition=MessageItem.pk.does_not_exist() | may_retry,
             )
         except UpdateError as exc:
-            if exc.cause_response_code == _CONDITION_FAILED:
+            if condition_failed(exc):
                 return None
             raise
         return int(item.attempts or 1)
@@ -143,14 +142,11 @@ class MessageRepository:
         cursor: str | None = None,
     ) -> Page[MessageRecord]:
         """A job's messages, by step, then recipient."""
-        partition = keys.job_messages_pk(job_id)
         prefix = keys.step_messages_prefix(step_id) if step_id else keys.MESSAGE_PREFIX
-        start = decode_cursor(cursor, partition_attr="pk", partition=partition)
-        results = TableItem.query(
-            partition, TableItem.sk.startswith(prefix), limit=limit, last_evaluated_key=start
+        page = query_page(
+            keys.job_messages_pk(job_id), prefix, MessageItem, limit=limit, cursor=cursor
         )
-        records = [_record(i) for i in results if isinstance(i, MessageItem)]
-        return Page(records, encode_cursor(results.last_evaluated_key))
+        return page.map(_record)
 
     def delete_job(self, job_id: str) -> int:
         """Delete a deleted job's message log and run counters; returns how many items."""

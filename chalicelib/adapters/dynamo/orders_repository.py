@@ -19,6 +19,7 @@ from pynamodb.indexes import GlobalSecondaryIndex
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.adapters.dynamo import keys
+from chalicelib.adapters.dynamo.conditions import failed_items
 from chalicelib.adapters.dynamo.models import (
     AppliedVoucherMap,
     ComponentMap,
@@ -43,8 +44,6 @@ from chalicelib.domain.orders import (
 from chalicelib.domain.pricing import AppliedVoucher, PackageComponent
 from chalicelib.domain.vouchers import ALREADY_USED
 from chalicelib.errors import ConcurrentUpdate, NotFound, VoucherRefused
-
-_CONDITION_FAILED = "ConditionalCheckFailed"
 
 
 def _int(value: Any) -> int | None:
@@ -228,8 +227,7 @@ class OrderRepository:
                 for item, condition in redemptions:
                     transaction.save(item, condition=condition)
         except TransactWriteError as exc:
-            reasons = exc.cancellation_reasons or []
-            failed = [i for i, r in enumerate(reasons) if r and r.code == _CONDITION_FAILED]
+            failed = failed_items(exc)
             if any(i > 0 for i in failed):
                 voucher = order.voucher.code if order.voucher else ""
                 raise VoucherRefused(
@@ -268,8 +266,7 @@ class OrderRepository:
                             condition=VoucherRedemptionItem.order_id == after.order_id,
                         )
         except TransactWriteError as exc:
-            reasons = exc.cancellation_reasons or []
-            failed = [i for i, r in enumerate(reasons) if r and r.code == _CONDITION_FAILED]
+            failed = failed_items(exc)
             if 0 in failed:
                 raise ConcurrentUpdate(
                     f"order {before.order_id} was changed meanwhile; reload and try again"

@@ -5,18 +5,25 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
+from chalicelib.adapters.dynamo.models import TableItem
 from chalicelib.errors import InvalidCursor
 
 T = TypeVar("T")
+U = TypeVar("U")
+M = TypeVar("M", bound=TableItem)
 
 
 @dataclass(frozen=True)
 class Page(Generic[T]):
     items: list[T]
     cursor: str | None
+
+    def map(self, convert: Callable[[T], U]) -> Page[U]:
+        return Page([convert(item) for item in self.items], self.cursor)
 
 
 def encode_cursor(last_key: dict[str, Any] | None) -> str | None:
@@ -39,3 +46,16 @@ def decode_cursor(cursor: str | None, *, partition_attr: str, partition: str) ->
     if not isinstance(key, dict) or key.get(partition_attr) != {"S": partition}:
         raise InvalidCursor("the cursor is not valid for this listing")
     return key
+
+
+def query_page(
+    partition: str, sk_prefix: str, kind: type[M], *, limit: int, cursor: str | None
+) -> Page[M]:
+    """One page of the items of type `kind` in `partition` whose sort key starts with
+    `sk_prefix`, in sort-key order; the cursor is bound to the partition."""
+    start = decode_cursor(cursor, partition_attr="pk", partition=partition)
+    results = TableItem.query(
+        partition, TableItem.sk.startswith(sk_prefix), limit=limit, last_evaluated_key=start
+    )
+    items = [item for item in results if isinstance(item, kind)]
+    return Page(items, encode_cursor(results.last_evaluated_key))

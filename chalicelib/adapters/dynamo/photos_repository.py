@@ -11,6 +11,7 @@ from pynamodb.exceptions import DoesNotExist, PutError, UpdateError
 from pynamodb.indexes import GlobalSecondaryIndex
 
 from chalicelib.adapters.dynamo import keys
+from chalicelib.adapters.dynamo.conditions import condition_failed
 from chalicelib.adapters.dynamo.models import CodeMap, PhotoItem, TableItem
 from chalicelib.adapters.dynamo.pages import Page, decode_cursor, encode_cursor
 from chalicelib.domain.photos import Code, Photo, capture_sort_key
@@ -18,7 +19,6 @@ from chalicelib.errors import NotFound
 
 # A claim older than this belongs to a crashed invocation and may be taken over.
 STALE_CLAIM = timedelta(minutes=15)
-BATCH_GET_KEYS = 100  # DynamoDB's BatchGetItem limit
 PARALLEL_UPDATES = 8  # single-item updates in flight at once
 
 
@@ -124,7 +124,7 @@ class PhotoRepository:
         try:
             item.save(condition=fresh | waiting | stale)
         except PutError as exc:
-            if exc.cause_response_code == "ConditionalCheckFailedException":
+            if condition_failed(exc):
                 return False
             raise
         return True
@@ -135,7 +135,7 @@ class PhotoRepository:
         try:
             item.save(condition=PhotoItem.state == "processing")
         except PutError as exc:
-            if exc.cause_response_code == "ConditionalCheckFailedException":
+            if condition_failed(exc):
                 return  # another invocation took over a stale claim and finished first
             raise
 
@@ -147,7 +147,7 @@ class PhotoRepository:
                 condition=PhotoItem.state == "uploading",
             )
         except UpdateError as exc:
-            if exc.cause_response_code == "ConditionalCheckFailedException":
+            if condition_failed(exc):
                 return False
             raise
         return True
@@ -160,7 +160,7 @@ class PhotoRepository:
                 condition=PhotoItem.state == "processing",
             )
         except UpdateError as exc:
-            if exc.cause_response_code != "ConditionalCheckFailedException":
+            if not condition_failed(exc):
                 raise
 
     def in_capture_order(
@@ -198,14 +198,8 @@ class PhotoRepository:
 
     def get_many(self, job_id: str, photo_ids: Iterable[str]) -> dict[str, Photo]:
         """The photos of `job_id` among `photo_ids` (missing ones are left out), by id."""
-        wanted = list(dict.fromkeys(photo_ids))
-        found: dict[str, Photo] = {}
-        for start in range(0, len(wanted), BATCH_GET_KEYS):
-            batch = wanted[start : start + BATCH_GET_KEYS]
-            chunk = [(keys.job_pk(job_id), keys.photo_sk(p)) for p in batch]
-            for item in PhotoItem.batch_get(chunk):
-                found[item.photo_id] = photo_from_item(item)
-        return found
+        wanted = {(keys.job_pk(job_id), keys.photo_sk(p)) for p in photo_ids}
+        return {item.photo_id: photo_from_item(item) for item in PhotoItem.batch_get(wanted)}
 
     def album_exists(self, job_id: str, album: str) -> bool:
         results = TableItem.gsi1.query(keys.album_photos_pk(job_id, album), limit=1)
@@ -228,7 +222,7 @@ class PhotoRepository:
                 actions=[_hidden_action(hidden)], condition=TableItem.pk.exists()
             )
         except UpdateError as exc:
-            if exc.cause_response_code != "ConditionalCheckFailedException":
+            if not condition_failed(exc):
                 raise
 
     def all_in_job(self, job_id: str) -> list[Photo]:

@@ -13,11 +13,17 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from pynamodb.connection import Connection
-from pynamodb.exceptions import DeleteError, DoesNotExist, PutError, TransactWriteError
+from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError
 from pynamodb.expressions.condition import Condition
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.adapters.dynamo import keys
+from chalicelib.adapters.dynamo.conditions import (
+    condition_failed,
+    delete_versioned,
+    failed_items,
+    save_versioned,
+)
 from chalicelib.adapters.dynamo.models import (
     PackageItemMap,
     PriceProfileItem,
@@ -27,13 +33,11 @@ from chalicelib.adapters.dynamo.models import (
     VoucherItem,
     VoucherRedemptionItem,
 )
-from chalicelib.adapters.dynamo.pages import Page, decode_cursor, encode_cursor
+from chalicelib.adapters.dynamo.pages import Page, query_page
 from chalicelib.domain.jobs import Job
 from chalicelib.domain.price_profiles import PackageItem, PriceProfile, Product
 from chalicelib.domain.vouchers import ALREADY_USED, Voucher
-from chalicelib.errors import ConcurrentUpdate, NotFound, VoucherCodeTaken, VoucherRefused
-
-_CONDITION_FAILED = "ConditionalCheckFailedException"
+from chalicelib.errors import NotFound, VoucherCodeTaken, VoucherRefused
 
 
 # Price profiles -----------------------------------------------------------------------------
@@ -107,40 +111,23 @@ class PriceProfileRepository:
     def save(self, profile: PriceProfile) -> PriceProfile:
         """Create (version 0) or replace a profile nobody else changed since it was read."""
         item = item_from_profile(profile)
-        try:
-            item.save()
-        except PutError as exc:
-            if exc.cause_response_code != _CONDITION_FAILED:
-                raise
-            raise ConcurrentUpdate(
-                f"price profile {profile.profile_id} was changed or deleted by someone else; "
-                "reload and try again"
-            ) from exc
+        save_versioned(item, f"price profile {profile.profile_id}")
         return profile_from_item(item)
 
     def delete(self, profile: PriceProfile) -> None:
-        try:
-            item_from_profile(profile).delete()
-        except DeleteError as exc:
-            if exc.cause_response_code != _CONDITION_FAILED:
-                raise
-            raise ConcurrentUpdate(
-                f"price profile {profile.profile_id} was changed by someone else; reload"
-            ) from exc
+        delete_versioned(item_from_profile(profile), f"price profile {profile.profile_id}")
 
     def list(
         self, studio_id: str, *, limit: int = 50, cursor: str | None = None
     ) -> Page[PriceProfile]:
-        partition = keys.studio_pk(studio_id)
-        start = decode_cursor(cursor, partition_attr="pk", partition=partition)
-        results = TableItem.query(
-            partition,
-            TableItem.sk.startswith(keys.PRICE_PROFILE_PREFIX),
+        page = query_page(
+            keys.studio_pk(studio_id),
+            keys.PRICE_PROFILE_PREFIX,
+            PriceProfileItem,
             limit=limit,
-            last_evaluated_key=start,
+            cursor=cursor,
         )
-        items = [profile_from_item(i) for i in results if isinstance(i, PriceProfileItem)]
-        return Page(items, encode_cursor(results.last_evaluated_key))
+        return page.map(profile_from_item)
 
 
 # Vouchers -----------------------------------------------------------------------------------
@@ -233,8 +220,7 @@ class VoucherRepository:
                 )
                 transaction.save(_code_claim(voucher), condition=TableItem.pk.does_not_exist())
         except TransactWriteError as exc:
-            reasons = exc.cancellation_reasons or []
-            if any(r and r.code == "ConditionalCheckFailed" for r in reasons):
+            if failed_items(exc):
                 raise VoucherCodeTaken(
                     f"the voucher code {voucher.code} is already used in this studio",
                     field="code",
@@ -246,7 +232,7 @@ class VoucherRepository:
         try:
             item_from_voucher(voucher).save(condition=TableItem.pk.exists())
         except PutError as exc:
-            if exc.cause_response_code != _CONDITION_FAILED:
+            if not condition_failed(exc):
                 raise
             raise NotFound(f"voucher {voucher.code} not found", code=voucher.code) from exc
         return voucher
@@ -265,20 +251,15 @@ class VoucherRepository:
         cursor: str | None = None,
     ) -> Page[Voucher]:
         """The studio's own vouchers, or (``job_id``) the job's, in code order."""
-        partition = _voucher_pk(studio_id, job_id)
-        start = decode_cursor(cursor, partition_attr="pk", partition=partition)
-        results = TableItem.query(
-            partition,
-            TableItem.sk.startswith(keys.VOUCHER_PREFIX),
+        page = query_page(
+            _voucher_pk(studio_id, job_id),
+            keys.VOUCHER_PREFIX,
+            VoucherItem,
             limit=limit,
-            last_evaluated_key=start,
+            cursor=cursor,
         )
-        items = [
-            voucher_from_item(i)
-            for i in results
-            if isinstance(i, VoucherItem) and i.studio_id == studio_id
-        ]
-        return Page(items, encode_cursor(results.last_evaluated_key))
+        items = [voucher_from_item(i) for i in page.items if i.studio_id == studio_id]
+        return Page(items, page.cursor)
 
     def delete_job_vouchers(self, job: Job) -> None:
         """A job's deletion step: its vouchers go, and their codes become free again.
@@ -343,7 +324,7 @@ class VoucherRepository:
         try:
             item.save(condition=condition)
         except PutError as exc:
-            if exc.cause_response_code != _CONDITION_FAILED:
+            if not condition_failed(exc):
                 raise
             raise VoucherRefused(
                 ALREADY_USED,

@@ -14,9 +14,8 @@ Items are converted by their owners' functions (jobs, subjects, builds, gallerie
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import TypeVar
 
 from chalicelib.adapters.dynamo import keys
 from chalicelib.adapters.dynamo.gallery_builds_repository import run_from_item
@@ -43,9 +42,6 @@ from chalicelib.domain.jobs import Job
 from chalicelib.domain.photos import Photo
 from chalicelib.domain.shop_sessions import SessionEntry
 from chalicelib.domain.subjects import Subject
-
-BATCH_GET_KEYS = 100  # DynamoDB's BatchGetItem limit
-T = TypeVar("T")
 
 
 @dataclass
@@ -79,11 +75,6 @@ class ShopSnapshot:
         }
 
 
-def _chunks(values: Sequence[T], size: int = BATCH_GET_KEYS) -> Iterator[Sequence[T]]:
-    for start in range(0, len(values), size):
-        yield values[start : start + size]
-
-
 class ShopReads:
     def __init__(self, results: GalleryResultRepository | None = None) -> None:
         self._results = results or GalleryResultRepository()
@@ -115,13 +106,11 @@ class ShopReads:
                 )
                 galleries[gallery_key] = (entry.job_id, run, entry.subject_id)
         snapshot = ShopSnapshot(galleries=dict.fromkeys(galleries.values()))
-        for chunk in _chunks([*wanted, *galleries]):
-            for item in TableItem.batch_get(list(chunk), consistent_read=True):
-                if isinstance(item, GalleryItem):
-                    gallery = gallery_entry_from_item(item)
-                    snapshot.galleries[galleries[(item.pk, item.sk)]] = gallery
-                else:
-                    self._add(snapshot, item, *wanted[(item.pk, item.sk)])
+        for item in TableItem.batch_get([*wanted, *galleries], consistent_read=True):
+            if isinstance(item, GalleryItem):
+                snapshot.galleries[galleries[(item.pk, item.sk)]] = gallery_entry_from_item(item)
+            else:
+                self._add(snapshot, item, *wanted[(item.pk, item.sk)])
         return snapshot
 
     @staticmethod
@@ -146,13 +135,11 @@ class ShopReads:
             (keys.build_results_pk(job, run), keys.gallery_sk(subject)): job
             for job, run, subject in wanted
         }
-        found: dict[tuple[str, str], GalleryEntry] = {}
-        for chunk in _chunks(list(by_key)):
-            for item in TableItem.batch_get(list(chunk)):
-                if isinstance(item, GalleryItem):
-                    job = by_key[(item.pk, item.sk)]
-                    found[(job, item.subject_id)] = gallery_entry_from_item(item)
-        return found
+        return {
+            (by_key[(item.pk, item.sk)], item.subject_id): gallery_entry_from_item(item)
+            for item in TableItem.batch_get(by_key)
+            if isinstance(item, GalleryItem)
+        }
 
     def all_galleries(self, job_id: str, run_id: str) -> list[GalleryEntry]:
         """Every subject's gallery of a run (a shared job's code opens them all): one Query."""
@@ -160,12 +147,9 @@ class ShopReads:
 
     def photos(self, wanted: Iterable[tuple[str, str]]) -> dict[tuple[str, str], Photo]:
         """Photos by (job, photo id): one ``BatchGetItem`` per 100, missing ones left out."""
-        keys_wanted = list(
-            dict.fromkeys((keys.job_pk(job), keys.photo_sk(photo)) for job, photo in wanted)
-        )
-        found: dict[tuple[str, str], Photo] = {}
-        for chunk in _chunks(keys_wanted):
-            for item in TableItem.batch_get(list(chunk)):
-                if isinstance(item, PhotoItem):
-                    found[(item.job_id, item.photo_id)] = photo_from_item(item)
-        return found
+        keys_wanted = {(keys.job_pk(job), keys.photo_sk(photo)) for job, photo in wanted}
+        return {
+            (item.job_id, item.photo_id): photo_from_item(item)
+            for item in TableItem.batch_get(keys_wanted)
+            if isinstance(item, PhotoItem)
+        }

@@ -9,8 +9,8 @@ from pynamodb.exceptions import DoesNotExist
 
 from chalicelib.adapters.dynamo import keys
 from chalicelib.adapters.dynamo.jobs_repository import contractee_item
-from chalicelib.adapters.dynamo.models import ContracteeItem, StudioItem, TableItem
-from chalicelib.adapters.dynamo.pages import Page, decode_cursor, encode_cursor
+from chalicelib.adapters.dynamo.models import ContracteeItem, StudioItem
+from chalicelib.adapters.dynamo.pages import Page, query_page
 from chalicelib.domain.contractees import Contractee
 from chalicelib.errors import NotFound
 
@@ -72,13 +72,11 @@ class ContracteeRepository:
     def list(
         self, studio_id: str, *, limit: int = 50, cursor: str | None = None
     ) -> Page[Contractee]:
-        partition = keys.studio_pk(studio_id)
-        start = decode_cursor(cursor, partition_attr="pk", partition=partition)
-        results = TableItem.query(
-            partition,
-            TableItem.sk.startswith(keys.CONTRACTEE_PREFIX),
+        page = query_page(
+            keys.studio_pk(studio_id),
+            keys.CONTRACTEE_PREFIX,
+            ContracteeItem,
             limit=limit,
-            last_evaluated_key=start,
+            cursor=cursor,
         )
-        items = [_contractee(i) for i in results if isinstance(i, ContracteeItem)]
-        return Page(items, encode_cursor(results.last_evaluated_key))
+        return page.map(_contractee)

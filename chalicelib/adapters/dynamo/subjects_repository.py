@@ -35,6 +35,7 @@ from pynamodb.transactions import TransactWrite
 
 from chalicelib.adapters.dynamo import keys
 from chalicelib.adapters.dynamo.access_codes_repository import item_from_claim
+from chalicelib.adapters.dynamo.conditions import condition_failed, failed_items
 from chalicelib.adapters.dynamo.models import (
     AccessCodeItem,
     SharedCodeItem,
@@ -180,7 +181,7 @@ class SubjectRepository:
         try:
             item_from_subject(after).save(condition=SubjectItem.updated_at == before.updated_at)
         except PutError as exc:
-            if exc.cause_response_code == "ConditionalCheckFailedException":
+            if condition_failed(exc):
                 raise ConcurrentUpdate(
                     f"subject {before.subject_id} was changed by someone else; reload and retry"
                 ) from exc
@@ -297,7 +298,7 @@ class SubjectRepository:
                 if unit.shared_item and unit.claim is not None:
                     _delete_if_ours(_shared_item(unit.claim, import_id), import_id)
             except (PutError, DeleteError) as exc:
-                if exc.cause_response_code != "ConditionalCheckFailedException":
+                if not condition_failed(exc):
                     raise
         if shared_code_of is not None:
             self._undo_shared_code(shared_code_of, import_id)
@@ -316,7 +317,7 @@ class SubjectRepository:
             try:
                 _delete_if_ours(model, import_id)
             except DeleteError as exc:
-                if exc.cause_response_code != "ConditionalCheckFailedException":
+                if not condition_failed(exc):
                     raise
 
     # deletion ------------------------------------------------------------------------------
@@ -433,14 +434,11 @@ def _operations(chunk: list[_Unit], import_id: str) -> Iterator[tuple[Model, Any
 
 
 def _failed_units(exc: TransactWriteError, chunk: list[_Unit]) -> list[_Unit]:
-    reasons = exc.cancellation_reasons or []
     owners: list[_Unit] = []
     for unit in chunk:
         owners += [unit] * _size(unit)
     failed: list[_Unit] = []
-    for index, reason in enumerate(reasons):
-        if reason is None or reason.code != "ConditionalCheckFailed":
-            continue
+    for index in failed_items(exc):
         unit = owners[index]
         if unit not in failed:
             failed.append(unit)

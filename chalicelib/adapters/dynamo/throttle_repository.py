@@ -7,10 +7,9 @@ from __future__ import annotations
 from pynamodb.exceptions import DoesNotExist, UpdateError
 
 from chalicelib.adapters.dynamo import keys
+from chalicelib.adapters.dynamo.conditions import condition_failed
 from chalicelib.adapters.dynamo.models import LoginAttemptsItem
 from chalicelib.domain.login_throttle import Counter, Window
-
-_CONDITION_FAILED = "ConditionalCheckFailedException"
 
 
 def _item(counter: Counter, window: Window) -> LoginAttemptsItem:
@@ -34,7 +33,7 @@ class LoginAttemptCounters:
                 | (LoginAttemptsItem.attempts < limit),
             )
         except UpdateError as exc:
-            if exc.cause_response_code == _CONDITION_FAILED:
+            if condition_failed(exc):
                 return False
             raise
         return True
@@ -47,7 +46,7 @@ class LoginAttemptCounters:
                 condition=LoginAttemptsItem.attempts > 0,
             )
         except UpdateError as exc:
-            if exc.cause_response_code != _CONDITION_FAILED:
+            if not condition_failed(exc):
                 raise
 
     def attempts(self, counter: Counter, window: Window) -> int:
