@@ -22,6 +22,7 @@ from chalicelib.domain.gallery_model import (
     ManualDecisions,
     PhotoRecord,
     ReviewFlag,
+    class_key,
 )
 from chalicelib.domain.gallery_runs import AlbumWalk, RunStart
 from chalicelib.domain.gallery_sequence import name_key, order_album
@@ -193,12 +194,12 @@ class _Build:
         }
         group_by_class: dict[str, tuple[str, ...]] = {}
         for class_name, ids in group.items():  # "3a" and "3A " are one class
-            key = class_name.casefold().strip()
+            key = class_key(class_name)
             group_by_class[key] = ordered((*group_by_class.get(key, ()), *ids))
         galleries: dict[str, tuple[str, ...]] = {}
         for s in subjects:
             own = tuple(sorted(set(self.own.get(s.subject_id, ())), key=self.position.__getitem__))
-            extra = group_by_class.get(s.class_name.casefold().strip(), ())
+            extra = group_by_class.get(class_key(s.class_name), ())
             own_set = set(own)
             galleries[s.subject_id] = own + tuple(i for i in extra if i not in own_set)
         flags = [f for f in self.flags if not self._resolved(f)]

@@ -36,6 +36,11 @@ class GallerySubject:
     class_name: str
 
 
+def class_key(class_name: str) -> str:
+    """What makes two class names one class: "3a" and "3A " are the same class."""
+    return class_name.casefold().strip()
+
+
 @dataclass(frozen=True)
 class ManualDecisions:
     """What a person decided in review. Decisions always win over what the sequence suggests,

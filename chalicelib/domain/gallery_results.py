@@ -16,6 +16,7 @@ from chalicelib.domain.gallery_model import (
     GallerySubject,
     PhotoRecord,
     ReviewFlag,
+    class_key,
 )
 from chalicelib.domain.photos import Photo
 
@@ -70,11 +71,11 @@ def photo_record(photo: Photo) -> PhotoRecord:
 
 
 def gallery_entries(build: GalleryBuild, subjects: Sequence[GallerySubject]) -> list[GalleryEntry]:
-    groups = {cls.casefold().strip(): set(ids) for cls, ids in build.group_photos.items()}
+    groups = {class_key(cls): set(ids) for cls, ids in build.group_photos.items()}
     entries = []
     for position, subject in enumerate(subjects):
         photo_ids = build.galleries.get(subject.subject_id, ())
-        group = groups.get(subject.class_name.casefold().strip(), set())
+        group = groups.get(class_key(subject.class_name), set())
         own = sum(1 for photo_id in photo_ids if photo_id not in group)
         entries.append(
             GalleryEntry(

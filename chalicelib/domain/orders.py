@@ -15,7 +15,6 @@ from datetime import datetime
 from typing import Any
 
 from chalicelib.domain import validation as v
-from chalicelib.domain.access_codes import InvalidAccessCode, normalize_any_code
 from chalicelib.domain.payments import FREE, OFFLINE, PaymentStart
 from chalicelib.domain.pricing import (
     CLIENT_ORDER_TOTALS,
@@ -23,11 +22,12 @@ from chalicelib.domain.pricing import (
     CartLine,
     PackageComponent,
     PricedOrder,
+    access_code_field,
     parse_lines,
 )
 from chalicelib.domain.roster_contacts import ContactError, normalize_email, normalize_phone
 from chalicelib.domain.subjects import DEFAULT_COUNTRY_CODE
-from chalicelib.domain.vouchers import normalize_voucher_code
+from chalicelib.domain.vouchers import optional_voucher_code
 from chalicelib.errors import Conflict, ValidationFailed
 
 PENDING_PAYMENT = "pending_payment"
@@ -180,8 +180,8 @@ def _contact(value: Any) -> Contact:
         value,
         {
             "name": lambda x: v.text(x, max_length=NAME_LENGTH),
-            "email": lambda x: _email(x, "contact.email"),
-            "phone": lambda x: optional_phone(x, "contact.phone"),
+            "email": email_address,
+            "phone": optional_phone,
         },
         required=("name", "email"),
         prefix="contact.",
@@ -189,27 +189,23 @@ def _contact(value: Any) -> Contact:
     return Contact(fields["name"], fields["email"], fields.get("phone"))
 
 
-def email_address(value: Any, field: str) -> str:
-    """A required e-mail address, normalised (domain in lower case)."""
+def email_address(value: Any) -> str:
+    """Field parser of a required e-mail address, normalised (domain in lower case)."""
     try:
         return normalize_email(v.text(value, max_length=254))
     except (ContactError, v.FieldError) as exc:
-        raise ValidationFailed([{"field": field, "reason": "must be an e-mail address"}]) from exc
+        raise v.FieldError("must be an e-mail address") from exc
 
 
-_email = email_address
-
-
-def optional_phone(value: Any, field: str) -> str | None:
-    """A phone number in E.164 (``+4930123456``); national numbers count as German ones."""
+def optional_phone(value: Any) -> str | None:
+    """Field parser of a phone number in E.164 (``+4930123456``); national numbers count as
+    German ones."""
     if value is None or value == "":
         return None
     try:
         return normalize_phone(v.text(value, max_length=32), DEFAULT_COUNTRY_CODE)
     except (ContactError, v.FieldError) as exc:
-        raise ValidationFailed(
-            [{"field": field, "reason": "must be a phone number such as +49 30 1234567"}]
-        ) from exc
+        raise v.FieldError("must be a phone number such as +49 30 1234567") from exc
 
 
 def parse_order_request(body: Any) -> OrderRequest:
@@ -221,7 +217,7 @@ def parse_order_request(body: Any) -> OrderRequest:
         {
             "job_id": lambda x: v.text(x, max_length=64),
             "lines": parse_lines,
-            "voucher": lambda x: None if x in (None, "") else normalize_voucher_code(x),
+            "voucher": optional_voucher_code,
             "contact": _contact,
         },
         required=("job_id", "lines", "contact"),
@@ -242,28 +238,11 @@ def parse_cart_request(body: Any) -> CartRequest:
         {
             "job_id": lambda x: v.text(x, max_length=64),
             "lines": parse_lines,
-            "voucher": _voucher_code,
+            "voucher": optional_voucher_code,
         },
         required=("job_id", "lines"),
     )
     return CartRequest(fields["job_id"], fields["lines"], fields.get("voucher"))
-
-
-def _voucher_code(value: Any) -> str | None:
-    return None if value in (None, "") else normalize_voucher_code(value)
-
-
-def _access_code(value: Any) -> str:
-    try:
-        return normalize_any_code(v.text(value, max_length=64))
-    except InvalidAccessCode as exc:
-        raise v.FieldError(exc.message) from exc
-
-
-def _flag(value: Any) -> bool:
-    if not isinstance(value, bool):
-        raise v.FieldError("must be true or false")
-    return value
 
 
 def parse_entered_order(body: Any) -> EnteredOrder:
@@ -273,12 +252,12 @@ def parse_entered_order(body: Any) -> EnteredOrder:
     fields = v.collect(
         raw,
         {
-            "access_code": _access_code,
+            "access_code": access_code_field,
             "lines": parse_lines,
             "contact": _contact,
-            "voucher": _voucher_code,
-            "voucher_code": _voucher_code,
-            "paid": _flag,
+            "voucher": optional_voucher_code,
+            "voucher_code": optional_voucher_code,
+            "paid": v.boolean,
         },
         required=("access_code", "lines", "contact"),
     )

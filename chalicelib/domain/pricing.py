@@ -20,7 +20,7 @@ from chalicelib.domain.vouchers import (
     VoucherJob,
     check_voucher,
     discount_minor,
-    normalize_voucher_code,
+    optional_voucher_code,
 )
 from chalicelib.errors import ValidationFailed
 
@@ -80,13 +80,16 @@ def parse_lines(value: Any) -> tuple[CartLine, ...]:
     return tuple(lines)
 
 
-def _access_code(value: Any) -> str | None:
-    if value is None or value == "":
-        return None
+def access_code_field(value: Any) -> str:
+    """Field parser of an access code as a person types it: its canonical key."""
     try:
         return normalize_any_code(v.text(value, max_length=64))
     except InvalidAccessCode as exc:
         raise v.FieldError(exc.message) from exc
+
+
+def _optional_access_code(value: Any) -> str | None:
+    return None if value in (None, "") else access_code_field(value)
 
 
 def parse_quote_request(body: Any) -> QuoteRequest:
@@ -95,8 +98,8 @@ def parse_quote_request(body: Any) -> QuoteRequest:
         body,
         {
             "lines": parse_lines,
-            "voucher": lambda x: None if x in (None, "") else normalize_voucher_code(x),
-            "access_code": _access_code,
+            "voucher": optional_voucher_code,
+            "access_code": _optional_access_code,
         },
         required=("lines",),
     )

@@ -64,9 +64,6 @@ class ShopSession:
     def entries_of(self, job_id: str) -> tuple[SessionEntry, ...]:
         return tuple(e for e in self.entries if e.job_id == job_id)
 
-    def has_job(self, job_id: str) -> bool:
-        return any(e.job_id == job_id for e in self.entries)
-
 
 def with_code(
     session: ShopSession | None,

@@ -74,6 +74,11 @@ def normalize_voucher_code(value: Any) -> str:
     return code
 
 
+def optional_voucher_code(value: Any) -> str | None:
+    """Field parser of a voucher a request may leave out (``None`` or ``""``: no voucher)."""
+    return None if value in (None, "") else normalize_voucher_code(value)
+
+
 def _fixed_code(value: Any) -> str:
     raise v.FieldError("cannot be changed; delete the voucher and create one with the new code")
 

@@ -29,12 +29,12 @@ from chalicelib.domain.carts import (
 from chalicelib.domain.customers import Customer
 from chalicelib.domain.ids import new_id
 from chalicelib.domain.jobs import Job
-from chalicelib.domain.price_profiles import PriceProfile
 from chalicelib.domain.principal import Clock, utc_now
 from chalicelib.domain.shop_access import gallery_block, require_job
 from chalicelib.domain.shop_sessions import SessionEntry, ShopSession
-from chalicelib.errors import NoPriceProfile, NotFound, ValidationFailed
-from chalicelib.services.shop_gallery import SessionGalleries, photo_owners
+from chalicelib.errors import NotFound, ValidationFailed
+from chalicelib.services.pricing import shop_price_profile
+from chalicelib.services.shop_gallery import SessionGalleries, photo_owners, require_shown
 
 logger = logging.getLogger(__name__)
 
@@ -95,15 +95,9 @@ class CartService:
         shown: set[str] | None = None
         if update.lines or owner.can_be_nudged:
             shown = set(photo_owners(self._galleries.load(snapshot, entries), job.job_id))
-            missing = [i for i, line in enumerate(update.lines) if line.photo_id not in shown]
-            if missing:
-                raise NotFound(
-                    "photos not found in this gallery: "
-                    + ", ".join(update.lines[i].photo_id for i in missing),
-                    fields=[f"lines[{i}].photo_id" for i in missing],
-                )
+            require_shown(update.lines, shown)
         if update.lines:
-            check_products(update.lines, self._profile(job))
+            check_products(update.lines, shop_price_profile(self._profiles, job))
         current = self._carts.get(job.job_id, owner, now=now)
         cart = changed_cart(
             current,
@@ -155,14 +149,6 @@ class CartService:
             logger.exception(
                 "abandoned-cart scheduling failed for job %s, cart %s", job.job_id, cart.cart_id
             )
-
-    def _profile(self, job: Job) -> PriceProfile:
-        if not job.price_profile_id:
-            raise NoPriceProfile("this job has no price list yet", job_id=job.job_id)
-        try:
-            return self._profiles.get(job.studio_id, job.price_profile_id)
-        except NotFound as exc:
-            raise NoPriceProfile("this job has no price list yet", job_id=job.job_id) from exc
 
 
 def _session_owner(session: ShopSession) -> CartOwner:

@@ -50,23 +50,21 @@ from chalicelib.domain.orders import (
     with_payment_start,
 )
 from chalicelib.domain.payments import PaymentProvider, PaymentStart
-from chalicelib.domain.price_profiles import PriceProfile
 from chalicelib.domain.pricing import CartLine, PricedOrder, price_cart
 from chalicelib.domain.principal import Clock, Principal, utc_now
 from chalicelib.domain.shop_access import check_open_for_orders, gallery_block, require_job
 from chalicelib.domain.shop_sessions import SessionEntry, ShopSession
 from chalicelib.domain.status import local_today
-from chalicelib.domain.vouchers import UNKNOWN, Voucher
+from chalicelib.domain.vouchers import Voucher
 from chalicelib.errors import (
     ConcurrentUpdate,
     DomainError,
-    NoPriceProfile,
     NotFound,
     PaymentUnavailable,
     ValidationFailed,
-    VoucherRefused,
 )
-from chalicelib.services.shop_gallery import SessionGalleries, photo_owners
+from chalicelib.services.pricing import job_voucher, shop_price_profile
+from chalicelib.services.shop_gallery import SessionGalleries, photo_owners, require_shown
 
 logger = logging.getLogger(__name__)
 PAYMENT_ATTEMPTS = 3  # a payment racing another change of the same order
@@ -192,15 +190,9 @@ class OrderService:
             if block is not None:  # e.g. registration required: what is not shown is not sold
                 raise block
         owners = photo_owners(self._galleries.load(snapshot, entries), job.job_id)
-        missing = [i for i, line in enumerate(lines) if line.photo_id not in owners]
-        if missing:
-            raise NotFound(
-                "photos not found in this gallery: "
-                + ", ".join(lines[i].photo_id for i in missing),
-                fields=[f"lines[{i}].photo_id" for i in missing],
-            )
-        profile = self._profile(job)
-        voucher = self._voucher(job, voucher_code)
+        require_shown(lines, owners)
+        profile = shop_price_profile(self._profiles, job)
+        voucher = job_voucher(self._vouchers, job, voucher_code) if voucher_code else None
         codes = _access_codes(snapshot, job, {owners[line.photo_id] for line in lines})
         used = bool(
             voucher
@@ -280,22 +272,6 @@ class OrderService:
             raise PaymentUnavailable(
                 f"the payment could not be {done}; please try again in a moment"
             ) from exc
-
-    def _profile(self, job: Job) -> PriceProfile:
-        if not job.price_profile_id:
-            raise NoPriceProfile("this job has no price list yet", job_id=job.job_id)
-        try:
-            return self._profiles.get(job.studio_id, job.price_profile_id)
-        except NotFound as exc:
-            raise NoPriceProfile("this job has no price list yet", job_id=job.job_id) from exc
-
-    def _voucher(self, job: Job, code: str | None) -> Voucher | None:
-        if code is None:
-            return None
-        voucher = self._vouchers.find_for_job(job.studio_id, job.job_id, code)
-        if voucher is None:
-            raise VoucherRefused(UNKNOWN, f"there is no voucher {code}", code=code)
-        return voucher
 
     # payments -----------------------------------------------------------------------------
     def record_payment(

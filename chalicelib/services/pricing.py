@@ -159,13 +159,7 @@ class PricingService:
         voucher = None
         used = False
         if request.voucher_code:
-            voucher = self._vouchers.find_for_job(job.studio_id, job.job_id, request.voucher_code)
-            if voucher is None:
-                raise VoucherRefused(
-                    UNKNOWN,
-                    f"there is no voucher {request.voucher_code}",
-                    code=request.voucher_code,
-                )
+            voucher = job_voucher(self._vouchers, job, request.voucher_code)
             if voucher.once_per_access_code and request.access_code:
                 used = self._vouchers.has_redeemed(job.studio_id, voucher.code, request.access_code)
         return price_cart(
@@ -190,12 +184,35 @@ class PricingService:
             ) from exc
 
     def _price_list_currency(self, job: Job | None) -> str | None:
-        if job is None or not job.price_profile_id:
-            return None
-        try:
-            return self._profiles.get(job.studio_id, job.price_profile_id).currency
-        except NotFound:
-            return None
+        profile = job_price_profile(self._profiles, job) if job is not None else None
+        return profile.currency if profile is not None else None
+
+
+def job_price_profile(profiles: PriceProfileRepository, job: Job) -> PriceProfile | None:
+    """The price profile ``job`` sells with; None while it has none (or it was deleted)."""
+    if not job.price_profile_id:
+        return None
+    try:
+        return profiles.get(job.studio_id, job.price_profile_id)
+    except NotFound:
+        return None
+
+
+def shop_price_profile(profiles: PriceProfileRepository, job: Job) -> PriceProfile:
+    """:func:`job_price_profile`, or ``NoPriceProfile`` in the words the shop shows."""
+    profile = job_price_profile(profiles, job)
+    if profile is None:
+        raise NoPriceProfile("this job has no price list yet", job_id=job.job_id)
+    return profile
+
+
+def job_voucher(vouchers: VoucherRepository, job: Job, code: str) -> Voucher:
+    """The voucher ``code`` usable in ``job`` (its own or the studio's), or ``VoucherRefused``
+    (``unknown``)."""
+    voucher = vouchers.find_for_job(job.studio_id, job.job_id, code)
+    if voucher is None:
+        raise VoucherRefused(UNKNOWN, f"there is no voucher {code}", code=code)
+    return voucher
 
 
 def _view(voucher: Voucher, job: Job | None) -> VoucherView:

@@ -17,6 +17,7 @@ from chalicelib.adapters.dynamo.photos_repository import PhotoRepository
 from chalicelib.adapters.dynamo.review_repository import ReviewDecisionRepository
 from chalicelib.adapters.storage import MediaStorage
 from chalicelib.domain.build_runs import BuildRun
+from chalicelib.domain.gallery_model import class_key
 from chalicelib.domain.gallery_results import GalleryEntry, StoredFlag, shown_held
 from chalicelib.domain.jobs import Job
 from chalicelib.domain.photos import Photo
@@ -78,8 +79,8 @@ class ReviewService:
             return Galleries(run, [])
         entries = self._results.galleries(job.job_id, run.published_run_id)
         if class_name is not None:
-            wanted = class_name.casefold().strip()
-            entries = [e for e in entries if e.class_name.casefold().strip() == wanted]
+            wanted = class_key(class_name)
+            entries = [e for e in entries if class_key(e.class_name) == wanted]
         entries.sort(key=lambda e: e.position)
         return Galleries(run, entries)
 
@@ -143,8 +144,8 @@ class ReviewService:
             _require_all(
                 action.subject_ids or (), known, "subject_ids", f"subjects of {job.job_id}"
             )
-            classes = {s.class_name.casefold().strip() for s in subjects}
-            if action.class_name and action.class_name.casefold().strip() not in classes:
+            classes = {class_key(s.class_name) for s in subjects}
+            if action.class_name and class_key(action.class_name) not in classes:
                 raise NotFound(
                     f"no subject of job {job.job_id} is in class {action.class_name!r}",
                     field="class_name",

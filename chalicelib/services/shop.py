@@ -36,7 +36,7 @@ from chalicelib.domain.login_throttle import (
     counters,
     window_at,
 )
-from chalicelib.domain.price_profiles import CustomerPriceList, PriceProfile, customer_view
+from chalicelib.domain.price_profiles import CustomerPriceList, customer_view
 from chalicelib.domain.principal import Clock, utc_now
 from chalicelib.domain.shop_access import (
     GalleryHidden,
@@ -54,12 +54,12 @@ from chalicelib.domain.shop_sessions import (
 )
 from chalicelib.domain.status import OrderWindow, order_window
 from chalicelib.errors import (
-    NoPriceProfile,
     NotFound,
     RegistrationOff,
     TooManyAttempts,
     ValidationFailed,
 )
+from chalicelib.services.pricing import job_price_profile, shop_price_profile
 from chalicelib.services.shop_gallery import SessionGalleries, SubjectGallery
 
 logger = logging.getLogger(__name__)
@@ -204,16 +204,8 @@ class ShopService:
             )
 
     def _currency(self, job: Job) -> str | None:
-        profile = self._profile(job)
+        profile = job_price_profile(self._profiles, job)
         return profile.currency if profile else None
-
-    def _profile(self, job: Job) -> PriceProfile | None:
-        if not job.price_profile_id:
-            return None
-        try:
-            return self._profiles.get(job.studio_id, job.price_profile_id)
-        except NotFound:
-            return None
 
     # registration -------------------------------------------------------------------------
     def register(self, session: ShopSession, body: Any) -> Customer:
@@ -283,7 +275,7 @@ class ShopService:
         registered = snapshot.is_registered(e for e in entries if e.job_id == job_id)
         return gallery_block(job, now, registered=registered)
 
-    def visible_job(self, session: ShopSession, job_id: str) -> tuple[Job, ShopSnapshot]:
+    def _visible_job(self, session: ShopSession, job_id: str) -> Job:
         """A job of the session whose gallery the session may see (or the reason it may not)."""
         require_job(session.job_ids, job_id)
         entries = session.entries_of(job_id)
@@ -291,15 +283,12 @@ class ShopService:
         block = self._block(snapshot, job_id, entries, self._clock())
         if block is not None:
             raise block
-        return snapshot.jobs[job_id], snapshot
+        return snapshot.jobs[job_id]
 
     # products -----------------------------------------------------------------------------
     def products(self, session: ShopSession, job_id: str) -> CustomerPriceList:
         """The job's price list as customers see it (shown whenever its gallery is)."""
         if not job_id:
             raise ValidationFailed([{"field": "job_id", "reason": "is required"}])
-        job, _ = self.visible_job(session, job_id)
-        profile = self._profile(job)
-        if profile is None:
-            raise NoPriceProfile("this job has no price list yet", job_id=job_id)
-        return customer_view(profile)
+        job = self._visible_job(session, job_id)
+        return customer_view(shop_price_profile(self._profiles, job))

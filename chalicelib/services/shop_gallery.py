@@ -5,13 +5,15 @@ order can only hold photos the parent was shown, by ordering."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Container, Iterable, Sequence
 from dataclasses import dataclass
 
 from chalicelib.adapters.dynamo.shop_reads import ShopReads, ShopSnapshot
 from chalicelib.domain.gallery_results import GalleryEntry
 from chalicelib.domain.photos import Photo
+from chalicelib.domain.pricing import CartLine
 from chalicelib.domain.shop_sessions import SessionEntry
+from chalicelib.errors import NotFound
 
 PORTRAIT = "portrait"
 GROUP = "group"
@@ -111,3 +113,14 @@ def photo_owners(galleries: Iterable[SubjectGallery], job_id: str) -> dict[str, 
             for item in gallery.photos:
                 owners.setdefault(item.photo.photo_id, gallery.subject_id)
     return owners
+
+
+def require_shown(lines: Sequence[CartLine], shown_photo_ids: Container[str]) -> None:
+    """``NotFound`` naming every line whose photo the session is not shown: what a parent was
+    not shown can neither be picked nor ordered."""
+    missing = [i for i, line in enumerate(lines) if line.photo_id not in shown_photo_ids]
+    if missing:
+        raise NotFound(
+            "photos not found in this gallery: " + ", ".join(lines[i].photo_id for i in missing),
+            fields=[f"lines[{i}].photo_id" for i in missing],
+        )
