@@ -54,6 +54,11 @@ class StageNames:
         """As infra/template.yaml names SessionSigningKeySecret."""
         return f"photojobs/{self.stage}/session-signing-key"
 
+    @property
+    def unsubscribe_secret(self) -> str:
+        """As infra/template.yaml names UnsubscribeKeySecret."""
+        return f"photojobs/{self.stage}/unsubscribe-key"
+
 
 @dataclass(frozen=True)
 class Stage:
@@ -78,7 +83,9 @@ def create_stage(names: StageNames, *, cors_origins: list[str]) -> Stage:
     pool_id, client_id = _create_user_pool(names.stage)
     client("ses").verify_email_identity(EmailAddress=names.sender_email)
     client("scheduler").create_schedule_group(Name=names.schedule_group)
-    session_secret_arn = _create_session_secret(names.session_secret)
+    session_secret_arn = _create_signing_key(
+        names.session_secret, "HMAC key that signs shop sessions"
+    )
     messages = _messages_environment(names)
     endpoint = client("cognito-idp").meta.endpoint_url.rstrip("/")
     environment = {
@@ -99,12 +106,10 @@ def create_stage(names: StageNames, *, cors_origins: list[str]) -> Stage:
     return Stage(names, environment, queue_url, dlq_url, work_url, work_dlq_url)
 
 
-def _create_session_secret(name: str) -> str:
-    """The shop's session signing key: random per stage, like GenerateSecretString in infra."""
+def _create_signing_key(name: str, description: str) -> str:
+    """A signing key secret: random per stage, like GenerateSecretString in infra."""
     answer = client("secretsmanager").create_secret(
-        Name=name,
-        Description="HMAC key that signs shop sessions",
-        SecretString=secrets.token_urlsafe(48),
+        Name=name, Description=description, SecretString=secrets.token_urlsafe(48)
     )
     return str(answer["ARN"])
 
@@ -115,17 +120,15 @@ def _messages_environment(names: StageNames) -> dict[str, str]:
     (which the runner's schedule firer and the local Lambda endpoint resolve)."""
     from chalicelib.local.runner import function_arn
 
-    answer = client("secretsmanager").create_secret(
-        Name=f"photojobs/{names.stage}/unsubscribe-key",
-        Description="HMAC key that signs unsubscribe links",
-        SecretString=secrets.token_urlsafe(48),
+    unsubscribe_key_arn = _create_signing_key(
+        names.unsubscribe_secret, "HMAC key that signs unsubscribe links"
     )
     return {
         "PHOTOJOBS_MESSAGES_FUNCTION_ARN": function_arn(names.stage, "send_messages"),
         "PHOTOJOBS_SCHEDULER_ROLE_ARN": (
             f"arn:aws:iam::123456789012:role/photojobs-{names.stage}-scheduler"
         ),
-        "PHOTOJOBS_UNSUBSCRIBE_SECRET_ARN": str(answer["ARN"]),
+        "PHOTOJOBS_UNSUBSCRIBE_SECRET_ARN": unsubscribe_key_arn,
     }
 
 

@@ -23,11 +23,26 @@ from chalicelib.domain.communication.library import (
 from chalicelib.domain.ids import new_id
 from chalicelib.domain.jobs import Job
 from chalicelib.domain.principal import Clock, Principal, utc_now
+from chalicelib.errors import NotFound
 
 MAX_JOBS_NAMED = 50  # in a "profile in use" answer; the count is always complete
 
 # Called with each job whose profile changed (re-plans its schedules).
 ProfileChanged = Callable[[Job], object]
+
+
+class ProfileResolver(Protocol):
+    def resolve(self, studio_id: str, profile_id: str) -> StudioProfile: ...
+
+
+def job_profile(profiles: ProfileResolver, job: Job) -> StudioProfile | None:
+    """The profile ``job`` sends its messages with; None when it has none (or it is gone)."""
+    if not job.communication_profile_id:
+        return None
+    try:
+        return profiles.resolve(job.studio_id, job.communication_profile_id)
+    except NotFound:
+        return None
 
 
 class JobsUsingProfiles(Protocol):

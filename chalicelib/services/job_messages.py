@@ -18,6 +18,7 @@ from chalicelib.domain import validation as v
 from chalicelib.domain.communication import (
     Channel,
     Customer,
+    MessageJob,
     Newsletter,
     RenderedEmail,
     RenderedSms,
@@ -28,6 +29,7 @@ from chalicelib.domain.communication import (
     select_recipients,
 )
 from chalicelib.domain.communication.delivery import MessageRecord, StepRuns
+from chalicelib.domain.communication.l10n import DEFAULT_LOCALE
 from chalicelib.domain.communication.library import StudioProfile, parse_newsletter
 from chalicelib.domain.ids import new_id
 from chalicelib.domain.jobs import Job
@@ -40,6 +42,7 @@ from chalicelib.services.messages import (
     NEWSLETTER_STATUSES,
     MessageComposer,
     newsletter_selection,
+    newsletter_skipped,
 )
 
 SAMPLE_CUSTOMER = Customer(
@@ -234,16 +237,12 @@ class JobMessages:
         audience = self._audience.of(job)
         opt_outs = self._opt_outs.of_studio(job.studio_id)
         selection, no_consent = newsletter_selection(newsletter, audience, opt_outs)
-        skipped = selection.skipped_counts()
-        if no_consent:
-            skipped["no_marketing_consent"] = no_consent
+        skipped = newsletter_skipped(selection, no_consent)
         preview = None
         if with_preview:
             first = selection.recipients[0].customer if selection.recipients else SAMPLE_CUSTOMER
             profile = self._scheduling.profile_of(job)
-            message_job = self._composer.message_job(
-                job, self._studios.get(job.studio_id).name, profile.locale if profile else "en"
-            )
+            message_job = self._message_job(job, profile.locale if profile else DEFAULT_LOCALE)
             rendered = render_newsletter(
                 newsletter, message_job, first, unsubscribe_url=self._link(job, first)
             )
@@ -251,10 +250,9 @@ class JobMessages:
         return NewsletterDraft(newsletter, state, preview, len(selection.recipients), skipped)
 
     def _customer(self, job: Job, customer_id: str | None) -> Customer:
-        customers = self._audience.of(job).customers if customer_id else ()
         if customer_id is None:
             return SAMPLE_CUSTOMER
-        for customer in customers:
+        for customer in self._audience.of(job).customers:
             if customer.customer_id == customer_id:
                 return customer
         raise NotFound(f"customer {customer_id} not found", customer_id=customer_id)
@@ -262,10 +260,11 @@ class JobMessages:
     def _render(
         self, job: Job, profile: StudioProfile, step: Step, customer: Customer
     ) -> RenderedEmail | RenderedSms:
-        message_job = self._composer.message_job(
-            job, self._studios.get(job.studio_id).name, profile.locale
-        )
+        message_job = self._message_job(job, profile.locale)
         return render_step(step, message_job, customer, unsubscribe_url=self._link(job, customer))
+
+    def _message_job(self, job: Job, locale: str) -> MessageJob:
+        return self._composer.message_job(job, self._studios.get(job.studio_id).name, locale)
 
     def _link(self, job: Job, customer: Customer) -> str:
         return self._composer.links.url_for(

@@ -30,9 +30,8 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from chalicelib.domain.access_codes import format_code
-from chalicelib.domain.communication import Customer, InvalidPhoneNumber, OrderSummary
-from chalicelib.domain.communication.audience import normalize_email
-from chalicelib.domain.communication.phone import normalize_phone
+from chalicelib.domain.communication import Customer, OrderSummary
+from chalicelib.domain.communication.audience import normalize_email, phone_key
 from chalicelib.domain.customers import Customer as ShopCustomer
 from chalicelib.domain.jobs import Job
 from chalicelib.domain.subjects import Subject
@@ -127,11 +126,8 @@ def _address_keys(email: str | None, phone: str | None) -> set[str]:
     keys = set()
     if email:
         keys.add("email:" + normalize_email(email))
-    if phone:
-        try:
-            keys.add("phone:" + normalize_phone(phone))
-        except InvalidPhoneNumber:  # kept as written: an invalid number fails when it is sent
-            keys.add("phone:" + phone.strip())
+    if phone:  # an invalid number is kept as written: it fails when it is sent
+        keys.add("phone:" + phone_key(phone))
     return keys
 
 

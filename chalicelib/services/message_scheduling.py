@@ -29,11 +29,7 @@ from chalicelib.domain.communication.library import StudioProfile
 from chalicelib.domain.communication.schedule import event_schedule
 from chalicelib.domain.jobs import Job
 from chalicelib.domain.principal import Clock, utc_now
-from chalicelib.errors import NotFound
-
-
-class ProfileResolver(Protocol):
-    def resolve(self, studio_id: str, profile_id: str) -> StudioProfile: ...
+from chalicelib.services.communication_profiles import ProfileResolver, job_profile
 
 
 class SendNow(Protocol):
@@ -154,12 +150,7 @@ class MessageScheduling:
         self._scheduler.delete_job(job.job_id)
 
     def profile_of(self, job: Job) -> StudioProfile | None:
-        if not job.communication_profile_id:
-            return None
-        try:
-            return self._profiles.resolve(job.studio_id, job.communication_profile_id)
-        except NotFound:
-            return None
+        return job_profile(self._profiles, job)
 
 
 def _payload_now(

@@ -55,10 +55,11 @@ from chalicelib.domain.communication.delivery import (
     MessageState,
 )
 from chalicelib.domain.communication.events import PER_SUBJECT_TRIGGERS
-from chalicelib.domain.communication.library import StudioProfile
+from chalicelib.domain.communication.l10n import DEFAULT_LOCALE
 from chalicelib.domain.jobs import Job
 from chalicelib.domain.principal import Clock, utc_now
 from chalicelib.errors import NotFound
+from chalicelib.services.communication_profiles import ProfileResolver, job_profile
 from chalicelib.services.message_audience import Audience, JobAudience
 from chalicelib.services.unsubscribe_links import UnsubscribeLinks
 
@@ -84,10 +85,6 @@ class JobsById(Protocol):
 
 class StudioNames(Protocol):
     def get(self, studio_id: str) -> Any: ...  # has .name
-
-
-class ProfileResolver(Protocol):
-    def resolve(self, studio_id: str, profile_id: str) -> StudioProfile: ...
 
 
 class Carts(Protocol):
@@ -192,7 +189,7 @@ class MessageSender:
     # a profile step -------------------------------------------------------------------------
     def _step(self, job: Job, payload: Mapping[str, Any]) -> SendReport:
         step_id = str(payload["step_id"])
-        stored = self._profile_of(job)
+        stored = job_profile(self._profiles, job)
         if stored is None:
             return self._record(SendReport(job.job_id, step_id, "no_profile"))
         subject_id = payload.get("subject_id")
@@ -253,8 +250,8 @@ class MessageSender:
             newsletter, _ = self._newsletters.get(job.job_id, newsletter_id)
         except NotFound:
             return self._record(SendReport(job.job_id, step_id, "newsletter_gone"))
-        stored = self._profile_of(job)
-        locale = stored.locale if stored else "en"
+        stored = job_profile(self._profiles, job)
+        locale = stored.locale if stored else DEFAULT_LOCALE
         audience = self._audience.of(job)
         selection, no_consent = newsletter_selection(
             newsletter, audience, self._opt_outs_for(job, newsletter.channel)
@@ -269,7 +266,8 @@ class MessageSender:
         def key(customer_id: str) -> str:
             return newsletter_message_key(job.job_id, newsletter_id, customer_id)
 
-        return self._deliver(job, step_id, selection, key, render, extra_skipped=no_consent)
+        skipped = newsletter_skipped(selection, no_consent)
+        return self._deliver(job, step_id, selection, key, render, skipped=skipped)
 
     # delivering -----------------------------------------------------------------------------
     def _deliver(
@@ -280,23 +278,18 @@ class MessageSender:
         key: Callable[[str], str],
         render: Render,
         *,
-        extra_skipped: int = 0,
+        skipped: dict[str, int] | None = None,
     ) -> SendReport:
+        """``skipped`` counts who was left out (default: the selection's own counts)."""
         settled = self._messages.settled_keys(job.job_id, step_id)
-        todo = [
-            (recipient, key(recipient.customer.customer_id))
-            for recipient in selection.recipients
-            if key(recipient.customer.customer_id) not in settled
-        ]
+        keyed = ((r, key(r.customer.customer_id)) for r in selection.recipients)
+        todo = [(recipient, k) for recipient, k in keyed if k not in settled]
 
         def send(item: tuple[Recipient, str]) -> str:
             return self._send_one(job, step_id, item[0], item[1], render)
 
         with ThreadPoolExecutor(max_workers=self._workers) as pool:
             outcomes = Counter(pool.map(send, todo))
-        skipped = selection.skipped_counts()
-        if extra_skipped:
-            skipped[NO_CONSENT] = extra_skipped
         report = SendReport(
             job.job_id,
             step_id,
@@ -305,7 +298,7 @@ class MessageSender:
             failed=outcomes["failed"] + outcomes["retry"],
             already_handled=len(selection.recipients) - len(todo) + outcomes["already_handled"],
             retry_pending=outcomes["retry"],
-            skipped=skipped,
+            skipped=selection.skipped_counts() if skipped is None else skipped,
         )
         self._record(report)
         if report.retry_pending:
@@ -376,14 +369,6 @@ class MessageSender:
         )
 
     # helpers --------------------------------------------------------------------------------
-    def _profile_of(self, job: Job) -> StudioProfile | None:
-        if not job.communication_profile_id:
-            return None
-        try:
-            return self._profiles.resolve(job.studio_id, job.communication_profile_id)
-        except NotFound:
-            return None
-
     def _opt_outs_for(self, job: Job, channel: Channel) -> OptOuts:
         ours = self._opt_outs.of_studio(job.studio_id)
         if channel != Channel.SMS:
@@ -416,3 +401,11 @@ def newsletter_selection(
     consenting = tuple(c for c in audience.customers if c.customer_id in audience.marketing_consent)
     selection = select_recipients(newsletter, consenting, audience.orders, opt_outs)
     return selection, len(audience.customers) - len(consenting)
+
+
+def newsletter_skipped(selection: Selection, no_consent: int) -> dict[str, int]:
+    """Who a newsletter leaves out and why, those without marketing consent included."""
+    skipped = selection.skipped_counts()
+    if no_consent:
+        skipped[NO_CONSENT] = no_consent
+    return skipped

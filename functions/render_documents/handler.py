@@ -11,13 +11,14 @@ from typing import Any
 from aws_lambda_powertools import Logger
 
 from chalicelib import wiring
-from chalicelib.services.documents import DocumentRequest
 
 logger = Logger(service="render_documents")
 
 
 @logger.inject_lambda_context(clear_state=True)
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    from chalicelib.services.documents import DocumentRequest  # lazily: it loads the dynamo layer
+
     request = DocumentRequest.from_event(event)
     rendered = wiring.document_renderer().render(request)
     logger.info(

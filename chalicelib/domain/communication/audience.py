@@ -48,12 +48,12 @@ class OptOuts:
     def __post_init__(self) -> None:
         # Frozen, so normalise once here: matching is case-insensitive and format-blind.
         object.__setattr__(self, "emails", frozenset(normalize_email(e) for e in self.emails))
-        object.__setattr__(self, "phones", frozenset(_phone_key(p) for p in self.phones))
+        object.__setattr__(self, "phones", frozenset(phone_key(p) for p in self.phones))
 
     def blocks(self, channel: Channel, address: str) -> bool:
         if channel == Channel.EMAIL:
             return normalize_email(address) in self.emails
-        return _phone_key(address) in self.phones
+        return phone_key(address) in self.phones
 
 
 class SkipReason(StrEnum):
@@ -102,7 +102,8 @@ def normalize_email(address: str) -> str:
     return address.strip().lower()
 
 
-def _phone_key(number: str) -> str:
+def phone_key(number: str) -> str:
+    """A number as opt-outs compare it: normalized, or as written when it is not valid."""
     try:
         return normalize_phone(number)
     except InvalidPhoneNumber:
