@@ -4,15 +4,22 @@ Heavy imports (PynamoDB, boto3) happen here, lazily."""
 
 from __future__ import annotations
 
-from functools import cache
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from functools import cache, wraps
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from chalicelib.config import get_settings
 
 if TYPE_CHECKING:
     from chalicelib.adapters.dynamo.access_codes_repository import AccessCodeRepository
     from chalicelib.adapters.dynamo.customers_repository import CustomerRepository
+    from chalicelib.adapters.dynamo.jobs_repository import JobRepository
     from chalicelib.adapters.dynamo.photos_repository import PhotoRepository
+    from chalicelib.adapters.dynamo.pricing_repository import (
+        PriceProfileRepository,
+        VoucherRepository,
+    )
+    from chalicelib.adapters.dynamo.shop_reads import ShopReads
     from chalicelib.adapters.dynamo.studios_repository import StudioRepository
     from chalicelib.adapters.dynamo.subjects_repository import SubjectRepository
     from chalicelib.adapters.identity import CognitoIdentity
@@ -50,62 +57,39 @@ if TYPE_CHECKING:
     from chalicelib.services.unsubscribe_links import UnsubscribeLinks, Unsubscribes
     from chalicelib.services.uploads import UploadService
 
+T = TypeVar("T")
+
 _overrides: dict[str, Any] = {}
+_built: list[Callable[[], None]] = []  # cache_clear of every wired object, for reset()
 
 
 def override(name: str, value: Any) -> None:
-    """Replace a wired object (tests only)."""
+    """Replace a wired object (tests only): ``name`` is its factory's name."""
     _overrides[name] = value
 
 
 def reset() -> None:
     _overrides.clear()
-    for built in (
-        token_verifier,
-        job_service,
-        identity,
-        studios,
-        photos,
-        storage,
-        upload_service,
-        ingest_service,
-        work_queue,
-        gallery_builds,
-        review_service,
-        subjects,
-        access_codes,
-        subject_service,
-        document_service,
-        document_renderer,
-        pricing_service,
-        session_tokens,
-        customers,
-        shop_service,
-        cart_service,
-        payment_provider,
-        stripe_checkout,
-        stripe_notifications,
-        order_service,
-        order_downloads,
-        communication_profiles,
-        message_scheduler,
-        messages_function,
-        message_scheduling,
-        unsubscribe_links,
-        message_composer,
-        job_audience,
-        message_sender,
-        job_messages,
-        unsubscribes,
-        _bound_table,
-    ):
-        built.cache_clear()
+    for cache_clear in _built:
+        cache_clear()
 
 
-@cache
+def _wired(factory: Callable[[], T]) -> Callable[[], T]:
+    """Build once per process (unless :func:`override` replaced it); :func:`reset` forgets it."""
+
+    @cache
+    @wraps(factory)
+    def build() -> T:
+        if factory.__name__ in _overrides:
+            return cast(T, _overrides[factory.__name__])
+        return factory()
+
+    _built.append(build.cache_clear)
+    return build
+
+
+@_wired
 def token_verifier() -> TokenVerifier:
-    if "token_verifier" in _overrides:
-        return _overrides["token_verifier"]  # type: ignore[no-any-return,unused-ignore]
     from chalicelib.adapters.tokens import TokenVerifier
 
     settings = get_settings()
@@ -116,7 +100,7 @@ def token_verifier() -> TokenVerifier:
     )
 
 
-@cache
+@_wired
 def _bound_table() -> str:
     from chalicelib.adapters.dynamo.models import bind_table
 
@@ -125,7 +109,7 @@ def _bound_table() -> str:
     return name
 
 
-@cache
+@_wired
 def studios() -> StudioRepository:
     from chalicelib.adapters.dynamo.studios_repository import StudioRepository
 
@@ -133,9 +117,45 @@ def studios() -> StudioRepository:
     return StudioRepository()
 
 
-@cache
-def job_service() -> JobService:
+@_wired
+def jobs() -> JobRepository:
     from chalicelib.adapters.dynamo.jobs_repository import JobRepository
+
+    _bound_table()
+    return JobRepository()
+
+
+@_wired
+def price_profiles() -> PriceProfileRepository:
+    from chalicelib.adapters.dynamo.pricing_repository import PriceProfileRepository
+
+    _bound_table()
+    return PriceProfileRepository()
+
+
+@_wired
+def vouchers() -> VoucherRepository:
+    from chalicelib.adapters.dynamo.pricing_repository import VoucherRepository
+
+    _bound_table()
+    return VoucherRepository()
+
+
+@_wired
+def shop_reads() -> ShopReads:
+    """The shop's batched reads of a session's jobs, subjects and galleries."""
+    from chalicelib.adapters.dynamo.shop_reads import ShopReads
+
+    _bound_table()
+    return ShopReads()
+
+
+@_wired
+def job_service() -> JobService:
+    from chalicelib.adapters.dynamo.messages_repository import (
+        MessageRepository,
+        NewsletterRepository,
+    )
     from chalicelib.adapters.dynamo.studios_repository import ContracteeRepository
     from chalicelib.services.jobs import JobService
     from chalicelib.services.subjects import SubjectCleanup
@@ -146,43 +166,33 @@ def job_service() -> JobService:
     galleries = gallery_builds().delete_job_galleries
     # Retire the job's access codes first: they are what must never work again.
     codes = SubjectCleanup(subjects(), access_codes(), storage())
-    from chalicelib.adapters.dynamo.pricing_repository import (
-        PriceProfileRepository,
-        VoucherRepository,
-    )
-
-    vouchers = VoucherRepository().delete_job_vouchers
     # Message schedules follow the job's dates, status and profile (issue 6).
-    from chalicelib.adapters.dynamo.messages_repository import (
-        MessageRepository,
-        NewsletterRepository,
-    )
-
     schedules = message_scheduling()
+    messages, newsletters = MessageRepository(), NewsletterRepository()
 
     def delete_messages(job: Job) -> None:
-        MessageRepository().delete_job(job.job_id)
-        NewsletterRepository().delete_job(job.job_id)
+        messages.delete_job(job.job_id)
+        newsletters.delete_job(job.job_id)
 
     return JobService(
-        JobRepository(),
+        jobs(),
         ContracteeRepository(),
         studios(),
         deletion_steps=[
             codes,
             galleries,
             cleanup,
-            vouchers,
+            vouchers().delete_job_vouchers,
             schedules.job_deleted,
             delete_messages,
         ],
-        price_profiles=PriceProfileRepository(),
+        price_profiles=price_profiles(),
         communication_profiles=communication_profiles(),
         observers=[schedules],
     )
 
 
-@cache
+@_wired
 def photos() -> PhotoRepository:
     from chalicelib.adapters.dynamo.photos_repository import PhotoRepository
 
@@ -190,25 +200,24 @@ def photos() -> PhotoRepository:
     return PhotoRepository()
 
 
-@cache
+@_wired
 def storage() -> MediaStorage:
     from chalicelib.adapters.storage import MediaStorage
 
     return MediaStorage(get_settings().bucket_name)
 
 
-@cache
+@_wired
 def upload_service() -> UploadService:
-    from chalicelib.adapters.dynamo.jobs_repository import JobRepository
     from chalicelib.services.uploads import UploadService
 
     _bound_table()
     return UploadService(
-        JobRepository(), photos(), storage(), max_upload_bytes=get_settings().max_upload_bytes
+        jobs(), photos(), storage(), max_upload_bytes=get_settings().max_upload_bytes
     )
 
 
-@cache
+@_wired
 def identity() -> CognitoIdentity:
     from chalicelib.adapters.identity import CognitoIdentity
 
@@ -216,37 +225,33 @@ def identity() -> CognitoIdentity:
     return CognitoIdentity(client_id=settings.user_pool_client_id)
 
 
-@cache
+@_wired
 def ingest_service() -> IngestService:
-    from chalicelib.adapters.dynamo.jobs_repository import JobRepository
     from chalicelib.services.ingest import IngestService
 
     _bound_table()
     return IngestService(
-        JobRepository(), photos(), storage(), max_upload_bytes=get_settings().max_upload_bytes
+        jobs(), photos(), storage(), max_upload_bytes=get_settings().max_upload_bytes
     )
 
 
-@cache
+@_wired
 def work_queue() -> WorkQueue:
     from chalicelib.adapters.queue import WorkQueue
 
     return WorkQueue(get_settings().work_queue_url)
 
 
-@cache
+@_wired
 def gallery_builds() -> GalleryBuilds:
-    if "gallery_builds" in _overrides:
-        return _overrides["gallery_builds"]  # type: ignore[no-any-return,unused-ignore]
     from chalicelib.adapters.dynamo.gallery_builds_repository import GalleryBuildRepository
     from chalicelib.adapters.dynamo.gallery_results_repository import GalleryResultRepository
-    from chalicelib.adapters.dynamo.jobs_repository import JobRepository
     from chalicelib.adapters.dynamo.review_repository import ReviewDecisionRepository
     from chalicelib.services.galleries import GalleryBuilds, NameListSubjects
 
     _bound_table()
     return GalleryBuilds(
-        JobRepository(),
+        jobs(),
         photos(),
         NameListSubjects(subjects()),
         ReviewDecisionRepository(),
@@ -256,18 +261,17 @@ def gallery_builds() -> GalleryBuilds:
     )
 
 
-@cache
+@_wired
 def review_service() -> ReviewService:
     from chalicelib.adapters.dynamo.gallery_builds_repository import GalleryBuildRepository
     from chalicelib.adapters.dynamo.gallery_results_repository import GalleryResultRepository
-    from chalicelib.adapters.dynamo.jobs_repository import JobRepository
     from chalicelib.adapters.dynamo.review_repository import ReviewDecisionRepository
     from chalicelib.services.galleries import NameListSubjects
     from chalicelib.services.review import ReviewService
 
     _bound_table()
     return ReviewService(
-        JobRepository(),
+        jobs(),
         photos(),
         NameListSubjects(subjects()),
         ReviewDecisionRepository(),
@@ -278,7 +282,7 @@ def review_service() -> ReviewService:
     )
 
 
-@cache
+@_wired
 def subjects() -> SubjectRepository:
     from chalicelib.adapters.dynamo.subjects_repository import SubjectRepository
 
@@ -286,7 +290,7 @@ def subjects() -> SubjectRepository:
     return SubjectRepository()
 
 
-@cache
+@_wired
 def access_codes() -> AccessCodeRepository:
     """Code -> studio, job, subject: the shop's login lookup (one GetItem)."""
     from chalicelib.adapters.dynamo.access_codes_repository import AccessCodeRepository
@@ -295,24 +299,22 @@ def access_codes() -> AccessCodeRepository:
     return AccessCodeRepository()
 
 
-@cache
+@_wired
 def subject_service() -> SubjectService:
-    from chalicelib.adapters.dynamo.jobs_repository import JobRepository
     from chalicelib.services.subjects import SubjectService
 
     _bound_table()
-    return SubjectService(JobRepository(), subjects(), access_codes())
+    return SubjectService(jobs(), subjects(), access_codes())
 
 
-@cache
+@_wired
 def document_service() -> DocumentService:
-    from chalicelib.adapters.dynamo.jobs_repository import JobRepository
     from chalicelib.adapters.functions import FunctionInvoker
     from chalicelib.services.documents import DocumentService
 
     _bound_table()
     return DocumentService(
-        JobRepository(),
+        jobs(),
         subjects(),
         storage(),
         FunctionInvoker(),
@@ -320,15 +322,14 @@ def document_service() -> DocumentService:
     )
 
 
-@cache
+@_wired
 def document_renderer() -> DocumentRenderer:
     """The PDF side (functions/render_documents): the only wiring that imports reportlab."""
-    from chalicelib.adapters.dynamo.jobs_repository import JobRepository
     from chalicelib.services.document_rendering import DocumentRenderer
 
     _bound_table()
     return DocumentRenderer(
-        JobRepository(),
+        jobs(),
         subjects(),
         storage(),
         shop_url=get_settings().shop_url,
@@ -336,37 +337,31 @@ def document_renderer() -> DocumentRenderer:
     )
 
 
-@cache
+@_wired
 def pricing_service() -> PricingService:
-    from chalicelib.adapters.dynamo.jobs_repository import JobRepository
-    from chalicelib.adapters.dynamo.pricing_repository import (
-        PriceProfileRepository,
-        VoucherRepository,
-    )
     from chalicelib.services.pricing import PricingService
 
     _bound_table()
-    return PricingService(JobRepository(), PriceProfileRepository(), VoucherRepository())
+    return PricingService(jobs(), price_profiles(), vouchers())
 
 
-@cache
+@_wired
 def communication_profiles() -> CommunicationProfiles:
     from chalicelib.adapters.dynamo.communication_profiles_repository import (
         CommunicationProfileRepository,
     )
-    from chalicelib.adapters.dynamo.jobs_repository import JobRepository
     from chalicelib.services.communication_profiles import CommunicationProfiles
 
     _bound_table()
     return CommunicationProfiles(
         CommunicationProfileRepository(),
-        JobRepository(),
+        jobs(),
         on_change=lambda job: message_scheduling().replan_job(job),
     )
 
 
 # Messages (issue 6): EventBridge Scheduler -> functions/send_messages -> SES / SNS ----------
-@cache
+@_wired
 def message_scheduler() -> MessageScheduler:
     from chalicelib.adapters.scheduler import MessageScheduler
 
@@ -378,17 +373,15 @@ def message_scheduler() -> MessageScheduler:
     )
 
 
-@cache
+@_wired
 def messages_function() -> MessagesFunction:
     """functions/send_messages, started asynchronously (status changes, newsletters)."""
-    if "messages_function" in _overrides:
-        return _overrides["messages_function"]  # type: ignore[no-any-return,unused-ignore]
     from chalicelib.adapters.messages_function import MessagesFunction
 
     return MessagesFunction(get_settings().required("messages_function_arn"))
 
 
-@cache
+@_wired
 def message_scheduling() -> MessageScheduling:
     from chalicelib.domain.principal import utc_now
     from chalicelib.services.message_scheduling import MessageScheduling
@@ -400,7 +393,7 @@ def message_scheduling() -> MessageScheduling:
     )
 
 
-@cache
+@_wired
 def unsubscribe_links() -> UnsubscribeLinks:
     from chalicelib.adapters.unsubscribe_key import UnsubscribeKey
     from chalicelib.services.unsubscribe_links import UnsubscribeLinks
@@ -412,7 +405,7 @@ def unsubscribe_links() -> UnsubscribeLinks:
     return UnsubscribeLinks(lambda: key.value, settings.api_url or settings.shop_url)
 
 
-@cache
+@_wired
 def message_composer() -> MessageComposer:
     from chalicelib.services.messages import MessageComposer
 
@@ -420,11 +413,9 @@ def message_composer() -> MessageComposer:
     return MessageComposer(settings.shop_url, settings.sender_email, unsubscribe_links())
 
 
-@cache
+@_wired
 def job_audience() -> JobAudience:
     """A job's customers and orders as recipients (the shop's repositories)."""
-    if "job_audience" in _overrides:
-        return _overrides["job_audience"]  # type: ignore[no-any-return,unused-ignore]
     from chalicelib.adapters.dynamo.orders_repository import OrderRepository
     from chalicelib.services.message_audience import JobAudience
 
@@ -432,13 +423,10 @@ def job_audience() -> JobAudience:
     return JobAudience(customers(), OrderRepository(), subjects())
 
 
-@cache
+@_wired
 def message_sender() -> MessageSender:
     """The side of functions/send_messages; the only wiring that sends email and SMS."""
-    if "message_sender" in _overrides:
-        return _overrides["message_sender"]  # type: ignore[no-any-return,unused-ignore]
     from chalicelib.adapters.dynamo.carts_repository import CartRepository
-    from chalicelib.adapters.dynamo.jobs_repository import JobRepository
     from chalicelib.adapters.dynamo.messages_repository import (
         MessageRepository,
         NewsletterRepository,
@@ -451,7 +439,7 @@ def message_sender() -> MessageSender:
     _bound_table()
     get_settings().required("api_url")  # every email's unsubscribe link points there
     return MessageSender(
-        jobs=JobRepository(),
+        jobs=jobs(),
         studios=studios(),
         profiles=communication_profiles(),
         audience=job_audience(),
@@ -465,9 +453,8 @@ def message_sender() -> MessageSender:
     )
 
 
-@cache
+@_wired
 def job_messages() -> JobMessages:
-    from chalicelib.adapters.dynamo.jobs_repository import JobRepository
     from chalicelib.adapters.dynamo.messages_repository import (
         MessageRepository,
         NewsletterRepository,
@@ -477,7 +464,7 @@ def job_messages() -> JobMessages:
 
     _bound_table()
     return JobMessages(
-        jobs=JobRepository(),
+        jobs=jobs(),
         studios=studios(),
         scheduling=message_scheduling(),
         scheduler=message_scheduler(),
@@ -490,7 +477,7 @@ def job_messages() -> JobMessages:
     )
 
 
-@cache
+@_wired
 def unsubscribes() -> Unsubscribes:
     from chalicelib.adapters.dynamo.messages_repository import OptOutRepository
     from chalicelib.services.unsubscribe_links import Unsubscribes
@@ -500,18 +487,16 @@ def unsubscribes() -> Unsubscribes:
 
 
 # The shop ----------------------------------------------------------------------------------
-@cache
+@_wired
 def session_tokens() -> SessionTokens:
     """Shop session tokens, signed with the key in the ``session_secret_arn`` secret (read on
     first use, not at import)."""
-    if "session_tokens" in _overrides:
-        return _overrides["session_tokens"]  # type: ignore[no-any-return,unused-ignore]
     from chalicelib.adapters.session_tokens import SecretSigningKey, SessionTokens
 
     return SessionTokens(SecretSigningKey(get_settings().session_secret_arn))
 
 
-@cache
+@_wired
 def customers() -> CustomerRepository:
     """Registered customers of jobs (``customers_of_job``), for the shop and communication."""
     from chalicelib.adapters.dynamo.customers_repository import CustomerRepository
@@ -520,10 +505,8 @@ def customers() -> CustomerRepository:
     return CustomerRepository()
 
 
-@cache
+@_wired
 def shop_service() -> ShopService:
-    from chalicelib.adapters.dynamo.pricing_repository import PriceProfileRepository
-    from chalicelib.adapters.dynamo.shop_reads import ShopReads
     from chalicelib.adapters.dynamo.throttle_repository import LoginAttemptCounters
     from chalicelib.services.shop import ShopService
 
@@ -531,9 +514,9 @@ def shop_service() -> ShopService:
     return ShopService(
         access_codes=access_codes(),
         attempts=LoginAttemptCounters(),
-        reads=ShopReads(),
+        reads=shop_reads(),
         customers=customers(),
-        profiles=PriceProfileRepository(),
+        profiles=price_profiles(),
         tokens=session_tokens(),
         on_registered=_welcome,
     )
@@ -542,26 +525,22 @@ def shop_service() -> ShopService:
 def _welcome(customer: Customer) -> None:
     """A registration dispatches the ``registration`` trigger of the job's profile (built on
     first use: a shop without message settings still registers; the failure is logged)."""
-    from chalicelib.adapters.dynamo.jobs_repository import JobRepository
-
-    job = JobRepository().get(customer.studio_id, customer.job_id)
+    job = jobs().get(customer.studio_id, customer.job_id)
     message_scheduling().customer_registered(job, customer.customer_id)
 
 
-@cache
+@_wired
 def cart_service() -> CartService:
     """The shop's server-side carts; a registered customer's change schedules the
     ``abandoned_cart`` steps of the job's profile."""
     from chalicelib.adapters.dynamo.carts_repository import CartRepository
-    from chalicelib.adapters.dynamo.pricing_repository import PriceProfileRepository
-    from chalicelib.adapters.dynamo.shop_reads import ShopReads
     from chalicelib.services.carts import CartService
 
     _bound_table()
     return CartService(
-        reads=ShopReads(),
+        reads=shop_reads(),
         customers=customers(),
-        profiles=PriceProfileRepository(),
+        profiles=price_profiles(),
         carts=CartRepository(),
         on_change=_cart_changed,
     )
@@ -577,11 +556,9 @@ def _order_placed(session: ShopSession, order: Order) -> None:
     cart_service().order_placed(session, order.job_id)
 
 
-@cache
+@_wired
 def payment_provider() -> PaymentProvider:
     """The provider ``PHOTOJOBS_PAYMENT_PROVIDER`` names (validated with the settings)."""
-    if "payment_provider" in _overrides:
-        return _overrides["payment_provider"]  # type: ignore[no-any-return,unused-ignore]
     from chalicelib.domain.payments import OfflinePayment
 
     if get_settings().payment_provider == "stripe":
@@ -589,13 +566,11 @@ def payment_provider() -> PaymentProvider:
     return OfflinePayment()
 
 
-@cache
+@_wired
 def stripe_checkout() -> StripeCheckout:
     """The Stripe Checkout provider (chalicelib/adapters/payments/stripe_checkout.py): keys from
     the ``stripe_secret_arn`` secret, read on first use; Stripe sends the buyer back to the
     shop's order page."""
-    if "stripe_checkout" in _overrides:
-        return _overrides["stripe_checkout"]  # type: ignore[no-any-return,unused-ignore]
     from chalicelib.adapters.payments.stripe_checkout import StripeCheckout
     from chalicelib.adapters.payments.stripe_secrets import StripeSecretReader
     from chalicelib.errors import NotFound
@@ -611,7 +586,7 @@ def stripe_checkout() -> StripeCheckout:
     )
 
 
-@cache
+@_wired
 def stripe_notifications() -> PaymentNotifications:
     """The Stripe webhook: live whenever the Stripe secret is configured, also after the shop
     went back to offline payments (sessions started before still report their payments)."""
@@ -620,31 +595,25 @@ def stripe_notifications() -> PaymentNotifications:
     return PaymentNotifications(stripe_checkout(), order_service())
 
 
-@cache
+@_wired
 def order_service() -> OrderService:
-    from chalicelib.adapters.dynamo.jobs_repository import JobRepository
     from chalicelib.adapters.dynamo.orders_repository import OrderRepository
-    from chalicelib.adapters.dynamo.pricing_repository import (
-        PriceProfileRepository,
-        VoucherRepository,
-    )
-    from chalicelib.adapters.dynamo.shop_reads import ShopReads
     from chalicelib.services.orders import OrderService
 
     _bound_table()
     return OrderService(
-        jobs=JobRepository(),
-        reads=ShopReads(),
+        jobs=jobs(),
+        reads=shop_reads(),
         orders=OrderRepository(),
-        profiles=PriceProfileRepository(),
-        vouchers=VoucherRepository(),
+        profiles=price_profiles(),
+        vouchers=vouchers(),
         payments=payment_provider(),
         codes=access_codes(),
         after_placed=_order_placed,
     )
 
 
-@cache
+@_wired
 def order_downloads() -> DownloadLinks:
     """Signed links to the originals a paid order bought as digital files."""
     from chalicelib.services.order_downloads import DownloadLinks

@@ -7,11 +7,11 @@ offered: API Gateway REST resource paths cannot contain ``:``.)
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from chalicelib import wiring
 from chalicelib.api.routing import ApiRequest, Routes
+from chalicelib.api.serializers import iso
 from chalicelib.domain.build_runs import BuildRun
 from chalicelib.domain.gallery_results import StoredFlag, shown_held
 from chalicelib.domain.photos import Photo
@@ -40,7 +40,7 @@ def list_galleries(request: ApiRequest, job_id: str) -> dict[str, Any]:
     )
     run = galleries.run
     return {
-        "built_at": _iso(run.published_at) if run else None,
+        "built_at": iso(run.published_at) if run else None,
         "build": run_json(run) if run else None,
         "items": [
             {
@@ -106,10 +106,10 @@ def run_json(run: BuildRun) -> dict[str, Any]:
         "run_id": run.run_id,
         "state": run.state,
         "phase": str(progress.phase),
-        "requested_at": _iso(run.requested_at),
+        "requested_at": iso(run.requested_at),
         "requested_by": run.requested_by,
-        "started_at": _iso(run.started_at),
-        "finished_at": _iso(run.finished_at),
+        "started_at": iso(run.started_at),
+        "finished_at": iso(run.finished_at),
         "photos": {"processed": progress.photos_processed, "total": progress.photos_total},
         "subjects": {"written": progress.subjects_written, "total": progress.subjects_total},
         "flags": summary.flags if summary else None,
@@ -117,7 +117,7 @@ def run_json(run: BuildRun) -> dict[str, Any]:
         "error": run.error,
         "rerun_requested": run.rerun,
         "published_run_id": run.published_run_id,
-        "published_at": _iso(run.published_at),
+        "published_at": iso(run.published_at),
     }
 
 
@@ -164,7 +164,3 @@ def action_json(action: ReviewAction) -> dict[str, Any]:
     if action.flag_key is not None:
         body["flag"] = action.flag_key
     return body
-
-
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value else None

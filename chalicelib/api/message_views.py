@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from html import escape
 from typing import TYPE_CHECKING, Any
 
+from chalicelib.api.serializers import iso
 from chalicelib.domain.communication import RenderedEmail, RenderedSms, UnsubscribeRequest
 from chalicelib.domain.communication.offsets import describe_offset
 from chalicelib.domain.communication.profiles import is_date_relative
@@ -18,10 +19,6 @@ if TYPE_CHECKING:  # the services import PynamoDB: not at the API's import time
 
 def _local(moment: datetime) -> str:
     return moment.replace(tzinfo=None).isoformat(timespec="minutes")
-
-
-def _iso(moment: datetime | None) -> str | None:
-    return moment.isoformat() if moment else None
 
 
 def messages_json(view: JobMessagesView) -> dict[str, Any]:
@@ -77,7 +74,7 @@ def messages_json(view: JobMessagesView) -> dict[str, Any]:
         ],
         "other_schedules": pending,
         "runs": [
-            {**r.__dict__, "last_run_at": _iso(r.last_run_at)}
+            {**r.__dict__, "last_run_at": iso(r.last_run_at)}
             for r in sorted(view.runs, key=lambda r: r.step_id)
         ],
         "log": {
@@ -91,8 +88,8 @@ def messages_json(view: JobMessagesView) -> dict[str, Any]:
                     "reason": m.reason,
                     "attempts": m.attempts,
                     "subject": m.subject,
-                    "claimed_at": _iso(m.claimed_at),
-                    "finished_at": _iso(m.finished_at),
+                    "claimed_at": iso(m.claimed_at),
+                    "finished_at": iso(m.finished_at),
                 }
                 for m in view.log.items
             ],

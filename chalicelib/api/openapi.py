@@ -13,6 +13,26 @@ routes = Routes(__name__, tag="meta")
 
 _DATE = {"type": "string", "format": "date"}
 _ID = {"type": "string", "nullable": True}
+# The lines and contact of an order, shared by every body that carries them (orders, quotes, carts).
+_ORDER_LINE = {
+    "type": "object",
+    "required": ["photo_id", "product_id"],
+    "properties": {
+        "photo_id": {"type": "string"},
+        "product_id": {"type": "string"},
+        "quantity": {"type": "integer", "minimum": 1, "maximum": 99},
+    },
+}
+_ORDER_LINES = {"type": "array", "minItems": 1, "maxItems": 200, "items": _ORDER_LINE}
+_CONTACT = {
+    "type": "object",
+    "required": ["name", "email"],
+    "properties": {
+        "name": {"type": "string"},
+        "email": {"type": "string", "format": "email"},
+        "phone": {"type": "string", "nullable": True},
+    },
+}
 SCHEMAS: dict[str, Any] = {
     "JobInput": {
         "type": "object",
@@ -274,20 +294,7 @@ SCHEMAS: dict[str, Any] = {
         "description": "Prices come from the job's price profile; prices sent by a client "
         "(unit_price_minor, total_minor, ...) are ignored.",
         "properties": {
-            "lines": {
-                "type": "array",
-                "minItems": 1,
-                "maxItems": 200,
-                "items": {
-                    "type": "object",
-                    "required": ["photo_id", "product_id"],
-                    "properties": {
-                        "photo_id": {"type": "string"},
-                        "product_id": {"type": "string"},
-                        "quantity": {"type": "integer", "minimum": 1, "maximum": 99},
-                    },
-                },
-            },
+            "lines": _ORDER_LINES,
             "voucher": {"type": "string", "nullable": True},
             "access_code": {
                 "type": "string",
@@ -408,30 +415,9 @@ SCHEMAS: dict[str, Any] = {
         "is paid at once (payment method free, no provider asked).",
         "properties": {
             "job_id": {"type": "string"},
-            "lines": {
-                "type": "array",
-                "minItems": 1,
-                "maxItems": 200,
-                "items": {
-                    "type": "object",
-                    "required": ["photo_id", "product_id"],
-                    "properties": {
-                        "photo_id": {"type": "string"},
-                        "product_id": {"type": "string"},
-                        "quantity": {"type": "integer", "minimum": 1, "maximum": 99},
-                    },
-                },
-            },
+            "lines": _ORDER_LINES,
             "voucher": {"type": "string", "nullable": True},
-            "contact": {
-                "type": "object",
-                "required": ["name", "email"],
-                "properties": {
-                    "name": {"type": "string"},
-                    "email": {"type": "string", "format": "email"},
-                    "phone": {"type": "string", "nullable": True},
-                },
-            },
+            "contact": _CONTACT,
         },
     },
     "ShopQuote": {
@@ -444,7 +430,7 @@ SCHEMAS: dict[str, Any] = {
         "not_open_for_orders with reason.",
         "properties": {
             "job_id": {"type": "string"},
-            "lines": {"$ref": "#/components/schemas/ShopOrder/properties/lines"},
+            "lines": _ORDER_LINES,
             "voucher": {"type": "string", "nullable": True},
         },
     },
@@ -457,8 +443,8 @@ SCHEMAS: dict[str, Any] = {
         "it paid at once, recorded as the photographer; a total of 0 is paid (method free).",
         "properties": {
             "access_code": {"type": "string", "example": "K7M4-Q9PX-2HTR"},
-            "lines": {"$ref": "#/components/schemas/ShopOrder/properties/lines"},
-            "contact": {"$ref": "#/components/schemas/ShopOrder/properties/contact"},
+            "lines": _ORDER_LINES,
+            "contact": _CONTACT,
             "voucher_code": {"type": "string", "nullable": True},
             "paid": {"type": "boolean", "default": False},
         },
@@ -474,19 +460,7 @@ SCHEMAS: dict[str, Any] = {
         "only and reminds nobody.",
         "properties": {
             "job_id": {"type": "string"},
-            "lines": {
-                "type": "array",
-                "maxItems": 200,
-                "items": {
-                    "type": "object",
-                    "required": ["photo_id", "product_id"],
-                    "properties": {
-                        "photo_id": {"type": "string"},
-                        "product_id": {"type": "string"},
-                        "quantity": {"type": "integer", "minimum": 1, "maximum": 99},
-                    },
-                },
-            },
+            "lines": {"type": "array", "maxItems": 200, "items": _ORDER_LINE},
         },
     },
     "MessagePreview": {

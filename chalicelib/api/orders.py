@@ -4,11 +4,11 @@ paid -> fulfilled; pending_payment -> cancelled."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from chalicelib import wiring
 from chalicelib.api.routing import ApiRequest, Routes, page_params
+from chalicelib.api.serializers import contact_json, iso
 from chalicelib.domain.orders import Order
 
 routes = Routes(__name__, tag="orders")
@@ -59,10 +59,6 @@ def fulfilled(request: ApiRequest, job_id: str, order_id: str) -> dict[str, Any]
     return admin_order_json(wiring.order_service().fulfil(request.principal, job_id, order_id))
 
 
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value else None
-
-
 def admin_order_json(order: Order) -> dict[str, Any]:
     voucher = order.voucher
     return {
@@ -72,11 +68,7 @@ def admin_order_json(order: Order) -> dict[str, Any]:
         "internal_job_name": order.internal_job_name,
         "status": order.status,
         "subject_ids": list(order.subject_ids),
-        "contact": {
-            "name": order.contact.name,
-            "email": order.contact.email,
-            "phone": order.contact.phone,
-        },
+        "contact": contact_json(order.contact),
         "lines": [
             {
                 "photo_id": line.photo_id,
@@ -125,11 +117,11 @@ def admin_order_json(order: Order) -> dict[str, Any]:
         "payment": {
             "method": order.payment.method,
             "provider_ref": order.payment.provider_ref,
-            "paid_at": _iso(order.payment.paid_at),
+            "paid_at": iso(order.payment.paid_at),
             "paid_minor": order.payment.paid_minor,
             "recorded_by": order.payment.recorded_by,
         },
-        "history": [{"status": h.status, "at": _iso(h.at), "by": h.by} for h in order.history],
-        "created_at": _iso(order.created_at),
-        "updated_at": _iso(order.updated_at),
+        "history": [{"status": h.status, "at": iso(h.at), "by": h.by} for h in order.history],
+        "created_at": iso(order.created_at),
+        "updated_at": iso(order.updated_at),
     }

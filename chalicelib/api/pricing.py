@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from chalicelib import wiring
 from chalicelib.api.routing import ApiRequest, Routes, page_params
+from chalicelib.api.serializers import iso
 from chalicelib.domain.currencies import minor_unit_exponent
 from chalicelib.domain.price_profiles import PriceProfile, Product, customer_view
 
@@ -154,10 +154,6 @@ def quote(request: ApiRequest, job_id: str) -> dict[str, Any]:
 
 
 # JSON -----------------------------------------------------------------------------------------
-def _iso(value: date | datetime | None) -> str | None:
-    return value.isoformat() if value else None
-
-
 def product_json(product: Product) -> dict[str, Any]:
     return {
         "product_id": product.product_id,
@@ -177,8 +173,8 @@ def profile_json(profile: PriceProfile) -> dict[str, Any]:
         "currency": profile.currency,
         "currency_exponent": minor_unit_exponent(profile.currency),
         "products": [product_json(p) for p in profile.products],
-        "created_at": _iso(profile.created_at),
-        "updated_at": _iso(profile.updated_at),
+        "created_at": iso(profile.created_at),
+        "updated_at": iso(profile.updated_at),
     }
 
 
@@ -192,10 +188,10 @@ def voucher_json(view: VoucherView) -> dict[str, Any]:
         "amount_minor": voucher.amount_minor,
         "currency": voucher.currency,
         "min_order_minor": voucher.min_order_minor,
-        "valid_until": _iso(voucher.valid_until),
+        "valid_until": iso(voucher.valid_until),
         "follows_voucher_deadline": voucher.follows_voucher_deadline,
-        "expires_on": _iso(view.expires_on),
+        "expires_on": iso(view.expires_on),
         "once_per_access_code": voucher.once_per_access_code,
-        "created_at": _iso(voucher.created_at),
-        "updated_at": _iso(voucher.updated_at),
+        "created_at": iso(voucher.created_at),
+        "updated_at": iso(voucher.updated_at),
     }

@@ -7,10 +7,11 @@ from typing import Any
 
 from chalicelib.domain.contractees import Contractee
 from chalicelib.domain.jobs import Job
+from chalicelib.domain.orders import Contact
 from chalicelib.domain.status import go_live_checklist, order_window, status_label
 
 
-def _iso(value: date | datetime | None) -> str | None:
+def iso(value: date | datetime | None) -> str | None:
     return value.isoformat() if value else None
 
 
@@ -19,7 +20,7 @@ def job_json(job: Job, now: datetime) -> dict[str, Any]:
     return {
         "job_id": job.job_id,
         "name": job.name,
-        "shooting_date": _iso(job.shooting_date),
+        "shooting_date": iso(job.shooting_date),
         "job_type": job.job_type,
         "internal_name": job.internal_name,
         "timezone": job.timezone,
@@ -30,10 +31,10 @@ def job_json(job: Job, now: datetime) -> dict[str, Any]:
         "price_profile_id": job.price_profile_id,
         "communication_profile_id": job.communication_profile_id,
         "watermark": job.watermark.as_dict() if job.watermark else None,
-        "archive_date": _iso(job.archive_date),
-        "voucher_deadline": _iso(job.voucher_deadline),
+        "archive_date": iso(job.archive_date),
+        "voucher_deadline": iso(job.voucher_deadline),
         "prepay": job.prepay,
-        "prepay_deadline": _iso(job.prepay_deadline),
+        "prepay_deadline": iso(job.prepay_deadline),
         "recreates": job.recreates,
         "status": job.status,
         "status_label": status_label(job, now),
@@ -44,13 +45,13 @@ def job_json(job: Job, now: datetime) -> dict[str, Any]:
                 "from": c.from_status,
                 "to": c.to_status,
                 "by": c.changed_by,
-                "at": _iso(c.changed_at),
+                "at": iso(c.changed_at),
                 "forced": c.forced,
             }
             for c in job.status_history
         ],
-        "created_at": _iso(job.created_at),
-        "updated_at": _iso(job.updated_at),
+        "created_at": iso(job.created_at),
+        "updated_at": iso(job.updated_at),
     }
 
 
@@ -60,5 +61,10 @@ def checklist_json(job: Job, now: datetime) -> list[dict[str, Any]]:
 
 def contractee_json(contractee: Contractee) -> dict[str, Any]:
     body = {k: v for k, v in contractee.__dict__.items() if k != "studio_id"}
-    body["created_at"] = _iso(contractee.created_at)
+    body["created_at"] = iso(contractee.created_at)
     return body
+
+
+def contact_json(contact: Contact) -> dict[str, Any]:
+    """An order's contact, the same for its customer and the studio."""
+    return {"name": contact.name, "email": contact.email, "phone": contact.phone}

@@ -9,7 +9,6 @@ never a cookie, so the preflight permits nothing a page could not already do.
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -17,6 +16,7 @@ from chalice import CORSConfig
 
 from chalicelib import wiring
 from chalicelib.api.routing import ApiRequest, Routes
+from chalicelib.api.serializers import contact_json, iso
 from chalicelib.config import get_settings
 from chalicelib.domain.downloads import downloadable_photo_ids
 from chalicelib.domain.orders import PENDING_PAYMENT, Order
@@ -36,17 +36,23 @@ def site_origin() -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
-# The preflight of every shop route (also of the cart's, ``chalicelib.api.shop_cart``).
+# The preflight of every shop route.
 SHOP_CORS = CORSConfig(allow_origin="*", expose_headers=["Retry-After"], max_age=600)
 
-routes = Routes(
-    __name__,
-    tag="shop",
-    verifier=wiring.session_tokens,
-    security="shopSession",
-    cors=SHOP_CORS,
-    site_origin=site_origin,
-)
+
+def shop_routes(import_name: str) -> Routes:
+    """A blueprint of shop routes: session-token auth, the shop's CORS and origin."""
+    return Routes(
+        import_name,
+        tag="shop",
+        verifier=wiring.session_tokens,
+        security="shopSession",
+        cors=SHOP_CORS,
+        site_origin=site_origin,
+    )
+
+
+routes = shop_routes(__name__)
 
 
 @routes.api("/shop/session", "POST", auth=False, request_schema="ShopSessionRequest")
@@ -123,10 +129,6 @@ def order_downloads(request: ApiRequest, order_id: str) -> dict[str, Any]:
 
 
 # JSON -----------------------------------------------------------------------------------------
-def _iso(value: date | datetime | None) -> str | None:
-    return value.isoformat() if value else None
-
-
 def session_json(view: SessionView) -> dict[str, Any]:
     snapshot = view.snapshot
     subjects = []
@@ -144,7 +146,7 @@ def session_json(view: SessionView) -> dict[str, Any]:
             )
     return {
         "token": view.token,
-        "expires_at": _iso(view.session.expires_at),
+        "expires_at": iso(view.session.expires_at),
         "subjects": subjects,
         "jobs": [
             {
@@ -157,9 +159,9 @@ def session_json(view: SessionView) -> dict[str, Any]:
                 "registration": j.job.registration,
                 "registered": j.registered,
                 "currency": j.currency,
-                "voucher_deadline": _iso(j.job.voucher_deadline),
-                "archive_date": _iso(j.job.archive_date),
-                "prepay_deadline": _iso(j.job.prepay_deadline),
+                "voucher_deadline": iso(j.job.voucher_deadline),
+                "archive_date": iso(j.job.archive_date),
+                "prepay_deadline": iso(j.job.prepay_deadline),
                 "shared_access": any(
                     e.subject_id is None for e in view.session.entries_of(j.job.job_id)
                 ),
@@ -231,14 +233,10 @@ def order_json(order: Order) -> dict[str, Any]:
         "total_minor": order.total_minor,
         "currency": order.currency,
         "voucher": order.voucher.code if order.voucher else None,
-        "contact": {
-            "name": order.contact.name,
-            "email": order.contact.email,
-            "phone": order.contact.phone,
-        },
+        "contact": contact_json(order.contact),
         "payment": payment,
         "has_downloads": bool(downloadable_photo_ids(order)),
-        "created_at": _iso(order.created_at),
+        "created_at": iso(order.created_at),
     }
 
 

@@ -7,20 +7,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from chalicelib import wiring
-from chalicelib.api.routing import ApiRequest, Routes
-from chalicelib.api.shop import SHOP_CORS, site_origin
+from chalicelib.api.routing import ApiRequest
+from chalicelib.api.shop import shop_routes
 
 if TYPE_CHECKING:
     from chalicelib.services.carts import SessionCart
 
-routes = Routes(
-    __name__,
-    tag="shop",
-    verifier=wiring.session_tokens,
-    security="shopSession",
-    cors=SHOP_CORS,
-    site_origin=site_origin,
-)
+routes = shop_routes(__name__)
 
 
 @routes.api("/shop/cart", "PUT", request_schema="ShopCart")
