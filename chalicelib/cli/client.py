@@ -97,6 +97,17 @@ class ApiClient:
             self.store.save(self.api, fresh)
             return self._send(method, path, body, params, fresh["id_token"])
 
+    def all_pages(self, path: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+        """The items of every page of a listing (100 a page)."""
+        query: dict[str, Any] = {"limit": 100, **(params or {})}
+        items: list[dict[str, Any]] = []
+        while True:
+            page = self.call("GET", path, params=query)
+            items.extend(page["items"])
+            if not page["cursor"]:
+                return items
+            query["cursor"] = page["cursor"]
+
     def _send(
         self,
         method: str,

@@ -4,13 +4,13 @@ and answer what the build flagged. Every review decision requests a rebuild that
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 from collections.abc import Callable
 from typing import Any, TextIO
 
 from chalicelib.cli.client import ApiClient
+from chalicelib.cli.output import print_json
 
 POLL_SECONDS = 1.0
 FINISHED = ("done", "failed")
@@ -80,7 +80,7 @@ def cmd_list(client: ApiClient, args: argparse.Namespace) -> int:
     params = {"class": args.class_name} if args.class_name else None
     listed = client.call("GET", f"/api/jobs/{args.job_id}/galleries", params=params)
     if args.json:
-        print(json.dumps(listed, indent=2, ensure_ascii=False))
+        print_json(listed)
         return 0
     if listed["built_at"] is None:
         print("no galleries yet: run 'photojobs galleries build JOB --wait'")
@@ -210,7 +210,7 @@ def _follow(client: ApiClient, job_id: str, out: TextIO) -> int:
 def _show_review(client: ApiClient, args: argparse.Namespace) -> int:
     review = client.call("GET", f"/api/jobs/{args.job_id}/review")
     if args.json:
-        print(json.dumps(review, indent=2, ensure_ascii=False))
+        print_json(review)
     else:
         print("\n".join(review_lines(review)))
     return 0

@@ -15,14 +15,11 @@ from chalicelib.cli.client import DEFAULT_API, ApiClient, ApiError, SessionStore
 from chalicelib.cli.galleries import add_commands as add_gallery_commands
 from chalicelib.cli.messages import add_commands as add_message_commands
 from chalicelib.cli.orders import add_commands as add_order_commands
+from chalicelib.cli.output import print_json
 from chalicelib.cli.pricing import add_commands as add_pricing_commands
 from chalicelib.cli.subjects import add_commands as add_subject_commands
 
 Command = Callable[[ApiClient, argparse.Namespace], int]
-
-
-def _print_json(value: Any) -> None:
-    print(json.dumps(value, indent=2, ensure_ascii=False))
 
 
 def _settings(pairs: list[str]) -> dict[str, Any]:
@@ -55,7 +52,7 @@ def cmd_logout(client: ApiClient, args: argparse.Namespace) -> int:
 
 
 def cmd_whoami(client: ApiClient, args: argparse.Namespace) -> int:
-    _print_json(client.call("GET", "/api/me"))
+    print_json(client.call("GET", "/api/me"))
     return 0
 
 
@@ -71,7 +68,7 @@ def cmd_jobs_list(client: ApiClient, args: argparse.Namespace) -> int:
             break
         params["cursor"] = page["cursor"]
     if args.json:
-        _print_json(jobs)
+        print_json(jobs)
         return 0
     print(f"{'ID':<13} {'DATE':<10}  {'STATUS':<22} {'INTERNAL NAME':<24} NAME")
     for job in jobs:
@@ -85,7 +82,7 @@ def cmd_jobs_list(client: ApiClient, args: argparse.Namespace) -> int:
 
 
 def cmd_jobs_show(client: ApiClient, args: argparse.Namespace) -> int:
-    _print_json(client.call("GET", f"/api/jobs/{args.job_id}"))
+    print_json(client.call("GET", f"/api/jobs/{args.job_id}"))
     return 0
 
 
@@ -104,7 +101,7 @@ def cmd_jobs_create(client: ApiClient, args: argparse.Namespace) -> int:
 
 
 def cmd_jobs_update(client: ApiClient, args: argparse.Namespace) -> int:
-    _print_json(client.call("PATCH", f"/api/jobs/{args.job_id}", _settings(args.set)))
+    print_json(client.call("PATCH", f"/api/jobs/{args.job_id}", _settings(args.set)))
     return 0
 
 
@@ -134,7 +131,7 @@ def cmd_jobs_delete(client: ApiClient, args: argparse.Namespace) -> int:
 
 
 def cmd_contractees_list(client: ApiClient, args: argparse.Namespace) -> int:
-    _print_json(client.call("GET", "/api/contractees")["items"])
+    print_json(client.call("GET", "/api/contractees")["items"])
     return 0
 
 
@@ -146,18 +143,10 @@ def cmd_contractees_create(client: ApiClient, args: argparse.Namespace) -> int:
 
 
 def cmd_photos_list(client: ApiClient, args: argparse.Namespace) -> int:
-    params: dict[str, Any] = {"limit": 100}
-    if args.album:
-        params["album"] = args.album
-    photos: list[dict[str, Any]] = []
-    while True:
-        page = client.call("GET", f"/api/jobs/{args.job_id}/photos", params=params)
-        photos.extend(page["items"])
-        if not page["cursor"]:
-            break
-        params["cursor"] = page["cursor"]
+    params = {"album": args.album} if args.album else None
+    photos = client.all_pages(f"/api/jobs/{args.job_id}/photos", params)
     if args.json:
-        _print_json(photos)
+        print_json(photos)
         return 0
     for photo in photos:
         mark = "CARD" if photo["is_card"] else ("!" if photo["state"] == "failed" else "")

@@ -5,13 +5,13 @@ reading the emails and SMS the local endpoint received."""
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from pathlib import Path
 from typing import Any
 
 from chalicelib.cli.client import ApiClient
+from chalicelib.cli.output import print_json, read_json
 
 LOCAL_AWS = "http://127.0.0.1:5000"
 LOCAL_GROUP = "photojobs-local"
@@ -92,19 +92,11 @@ def _local_options(parser: argparse.ArgumentParser, *, group: bool = True) -> No
         parser.add_argument("--group", default=LOCAL_GROUP, help="the schedule group")
 
 
-def _print_json(value: Any) -> None:
-    print(json.dumps(value, indent=2, ensure_ascii=False))
-
-
-def _read_json(path: str) -> Any:
-    return json.loads(Path(path).read_text(encoding="utf-8"))
-
-
 # profiles -----------------------------------------------------------------------------------
 def cmd_profiles_list(client: ApiClient, args: argparse.Namespace) -> int:
     items = client.call("GET", "/api/communication-profiles", params={"limit": 100})["items"]
     if args.json:
-        _print_json(items)
+        print_json(items)
         return 0
     for profile in items:
         mark = " (shipped, read-only)" if profile["builtin"] else ""
@@ -114,7 +106,7 @@ def cmd_profiles_list(client: ApiClient, args: argparse.Namespace) -> int:
 
 
 def cmd_profiles_show(client: ApiClient, args: argparse.Namespace) -> int:
-    _print_json(client.call("GET", f"/api/communication-profiles/{args.profile_id}"))
+    print_json(client.call("GET", f"/api/communication-profiles/{args.profile_id}"))
     return 0
 
 
@@ -126,14 +118,14 @@ def cmd_profiles_copy(client: ApiClient, args: argparse.Namespace) -> int:
 
 
 def cmd_profiles_create(client: ApiClient, args: argparse.Namespace) -> int:
-    profile = client.call("POST", "/api/communication-profiles", _read_json(args.file))
+    profile = client.call("POST", "/api/communication-profiles", read_json(args.file))
     print(f"created profile {profile['profile_id']} ({profile['name']})")
     return 0
 
 
 def cmd_profiles_update(client: ApiClient, args: argparse.Namespace) -> int:
     path = f"/api/communication-profiles/{args.profile_id}"
-    _print_json(client.call("PATCH", path, _read_json(args.file)))
+    print_json(client.call("PATCH", path, read_json(args.file)))
     return 0
 
 
@@ -147,7 +139,7 @@ def cmd_profiles_delete(client: ApiClient, args: argparse.Namespace) -> int:
 def cmd_messages_list(client: ApiClient, args: argparse.Namespace) -> int:
     view = client.call("GET", f"/api/jobs/{args.job_id}/messages", params={"limit": 100})
     if args.json:
-        _print_json(view)
+        print_json(view)
         return 0
     profile = view["communication_profile_id"] or "none"
     print(f"job {view['job_id']} ({view['status']}, {view['timezone']}), profile {profile}")
@@ -158,11 +150,12 @@ def cmd_messages_list(client: ApiClient, args: argparse.Namespace) -> int:
         state = ""
         if not planned["scheduled"]:  # fast-forwarded, or lost: replan sends nobody twice
             state = "  (ran already)" if planned["step_id"] in ran else "  NOT SCHEDULED: replan"
-        print(f"  {planned['local_time']}  {planned['step_id']:<16}{moved}{state}")
+        print(f"  {planned['local_time']}  {planned['step_id']:<16}{moved}{state}".rstrip())
     for other in view["other_schedules"]:
         print(f"  {other['local_time']}  {other['step_id']:<16}  (event, {other['schedule']})")
     if not view["planned"] and not view["other_schedules"]:
         print("  (nothing)")
+    print("steps:")
     for step in view["steps"]:
         print(
             f"  step {step['step_id']:<16} {step['channel']:<5} {step['audience']:<15} "
@@ -200,7 +193,7 @@ def cmd_messages_preview(client: ApiClient, args: argparse.Namespace) -> int:
 
 
 def cmd_messages_replan(client: ApiClient, args: argparse.Namespace) -> int:
-    _print_json(client.call("POST", f"/api/jobs/{args.job_id}/messages/replan"))
+    print_json(client.call("POST", f"/api/jobs/{args.job_id}/messages/replan"))
     return 0
 
 

@@ -5,11 +5,10 @@ currency; the server prices every order."""
 from __future__ import annotations
 
 import argparse
-import json
 from typing import Any
 
 from chalicelib.cli.client import ApiClient, ApiError
-from chalicelib.cli.pricing import money
+from chalicelib.cli.output import money, order_line, print_json, voucher_refused
 from chalicelib.domain.currencies import minor_unit_exponent
 
 ORDER_ACTIONS = {"paid": "paid", "cancel": "cancel", "fulfilled": "fulfilled"}
@@ -57,15 +56,6 @@ def add_commands(commands: Any) -> None:
         change.set_defaults(run=cmd_orders_change, action=action)
 
 
-def order_line(spec: str) -> dict[str, Any]:
-    """``PHOTO:PRODUCT[:QTY]`` as an order line."""
-    photo, _, rest = spec.partition(":")
-    product, _, quantity = rest.partition(":")
-    if not photo or not product or (quantity and not quantity.isdigit()):
-        raise SystemExit(f"photojobs: --line expects PHOTO:PRODUCT[:QTY], got {spec!r}")
-    return {"photo_id": photo, "product_id": product, "quantity": int(quantity or 1)}
-
-
 def _amount(order: dict[str, Any], minor: int) -> str:
     currency = order["currency"]
     return money(minor, currency, minor_unit_exponent(currency))
@@ -100,23 +90,11 @@ def _print_order(order: dict[str, Any]) -> None:
     print(f"  payment: {payment['method']}{paid}")
 
 
-def _print_json(value: Any) -> None:
-    print(json.dumps(value, indent=2, ensure_ascii=False))
-
-
 def cmd_orders_list(client: ApiClient, args: argparse.Namespace) -> int:
-    params: dict[str, Any] = {"limit": 100}
-    if args.status:
-        params["status"] = args.status
-    orders: list[dict[str, Any]] = []
-    while True:
-        page = client.call("GET", f"/api/jobs/{args.job_id}/orders", params=params)
-        orders.extend(page["items"])
-        if not page["cursor"]:
-            break
-        params["cursor"] = page["cursor"]
+    params = {"status": args.status} if args.status else None
+    orders = client.all_pages(f"/api/jobs/{args.job_id}/orders", params)
     if args.json:
-        _print_json(orders)
+        print_json(orders)
         return 0
     for order in orders:
         print(_summary(order))
@@ -128,7 +106,7 @@ def cmd_orders_list(client: ApiClient, args: argparse.Namespace) -> int:
 def cmd_orders_show(client: ApiClient, args: argparse.Namespace) -> int:
     order = client.call("GET", f"/api/jobs/{args.job_id}/orders/{args.order_id}")
     if args.json:
-        _print_json(order)
+        print_json(order)
     else:
         _print_order(order)
     return 0
@@ -146,12 +124,11 @@ def cmd_orders_enter(client: ApiClient, args: argparse.Namespace) -> int:
     try:
         order = client.call("POST", f"/api/jobs/{args.job_id}/orders", body)
     except ApiError as exc:
-        if exc.status == 422 and isinstance(exc.body, dict) and "reason" in exc.body:
-            print(f"photojobs: voucher refused ({exc.body['reason']}): {exc.body['message']}")
+        if voucher_refused(exc):
             return 1
         raise
     if args.json:
-        _print_json(order)
+        print_json(order)
     else:
         print("entered order")
         _print_order(order)

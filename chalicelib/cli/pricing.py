@@ -4,13 +4,11 @@ vouchers and the price of a cart. Amounts are integer minor units (500 is 5.00 E
 from __future__ import annotations
 
 import argparse
-import json
 import sys
-from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 from chalicelib.cli.client import ApiClient, ApiError
+from chalicelib.cli.output import money, order_line, print_json, read_json, voucher_refused
 
 
 def add_commands(commands: Any) -> None:
@@ -80,36 +78,10 @@ def add_commands(commands: Any) -> None:
     quote.set_defaults(run=cmd_quote)
 
 
-def money(amount_minor: int, currency: str, exponent: int) -> str:
-    return f"{Decimal(amount_minor).scaleb(-exponent):.{exponent}f} {currency}"
-
-
-def _read_json(path: str) -> Any:
-    try:
-        return json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise SystemExit(f"photojobs: cannot read {path}: {exc}") from exc
-
-
-def _all_pages(client: ApiClient, path: str) -> list[dict[str, Any]]:
-    params: dict[str, Any] = {"limit": 100}
-    items: list[dict[str, Any]] = []
-    while True:
-        page = client.call("GET", path, params=params)
-        items.extend(page["items"])
-        if not page["cursor"]:
-            return items
-        params["cursor"] = page["cursor"]
-
-
-def _print_json(value: Any) -> None:
-    print(json.dumps(value, indent=2, ensure_ascii=False))
-
-
 def cmd_prices_list(client: ApiClient, args: argparse.Namespace) -> int:
-    profiles = _all_pages(client, "/api/price-profiles")
+    profiles = client.all_pages("/api/price-profiles")
     if args.json:
-        _print_json(profiles)
+        print_json(profiles)
         return 0
     for p in profiles:
         count = len(p["products"])
@@ -138,14 +110,14 @@ def cmd_prices_show(client: ApiClient, args: argparse.Namespace) -> int:
     suffix = "/customer-view" if args.customer else ""
     profile = client.call("GET", f"/api/price-profiles/{args.profile_id}{suffix}")
     if args.json:
-        _print_json(profile)
+        print_json(profile)
     else:
         _print_profile(profile)
     return 0
 
 
 def cmd_prices_create(client: ApiClient, args: argparse.Namespace) -> int:
-    profile = client.call("POST", "/api/price-profiles", _read_json(args.file))
+    profile = client.call("POST", "/api/price-profiles", read_json(args.file))
     count = len(profile["products"])
     print(f"created price profile {profile['profile_id']} ({profile['name']}, {count} products)")
     return 0
@@ -153,7 +125,7 @@ def cmd_prices_create(client: ApiClient, args: argparse.Namespace) -> int:
 
 def cmd_prices_update(client: ApiClient, args: argparse.Namespace) -> int:
     path = f"/api/price-profiles/{args.profile_id}"
-    _print_profile(client.call("PATCH", path, _read_json(args.file)))
+    _print_profile(client.call("PATCH", path, read_json(args.file)))
     return 0
 
 
@@ -198,9 +170,9 @@ def _describe(voucher: dict[str, Any]) -> str:
 
 
 def cmd_vouchers_list(client: ApiClient, args: argparse.Namespace) -> int:
-    vouchers = _all_pages(client, _vouchers_path(args.job))
+    vouchers = client.all_pages(_vouchers_path(args.job))
     if args.json:
-        _print_json(vouchers)
+        print_json(vouchers)
         return 0
     for voucher in vouchers:
         print(_describe(voucher))
@@ -230,16 +202,8 @@ def cmd_vouchers_delete(client: ApiClient, args: argparse.Namespace) -> int:
     return 0
 
 
-def _cart_line(spec: str) -> dict[str, Any]:
-    photo, _, rest = spec.partition(":")
-    product, _, quantity = rest.partition(":")
-    if not photo or not product or (quantity and not quantity.isdigit()):
-        raise SystemExit(f"photojobs: --line expects PHOTO:PRODUCT[:QTY], got {spec!r}")
-    return {"photo_id": photo, "product_id": product, "quantity": int(quantity or 1)}
-
-
 def cmd_quote(client: ApiClient, args: argparse.Namespace) -> int:
-    body: dict[str, Any] = {"lines": [_cart_line(spec) for spec in args.line]}
+    body: dict[str, Any] = {"lines": [order_line(spec) for spec in args.line]}
     if args.voucher:
         body["voucher"] = args.voucher
     if args.access_code:
@@ -247,12 +211,11 @@ def cmd_quote(client: ApiClient, args: argparse.Namespace) -> int:
     try:
         order = client.call("POST", f"/api/jobs/{args.job_id}/quote", body)
     except ApiError as exc:
-        if exc.status == 422 and isinstance(exc.body, dict) and "reason" in exc.body:
-            print(f"photojobs: voucher refused ({exc.body['reason']}): {exc.body['message']}")
+        if voucher_refused(exc):
             return 1
         raise
     if args.json:
-        _print_json(order)
+        print_json(order)
         return 0
     currency, exponent = order["currency"], order["currency_exponent"]
     for line in order["lines"]:

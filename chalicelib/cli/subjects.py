@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import argparse
 import base64
-import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -13,6 +12,7 @@ from typing import Any
 import requests
 
 from chalicelib.cli.client import ApiClient, ApiError
+from chalicelib.cli.output import print_json
 
 
 def add_commands(commands: Any) -> None:
@@ -88,16 +88,9 @@ def cmd_import(client: ApiClient, args: argparse.Namespace) -> int:
 
 
 def cmd_list(client: ApiClient, args: argparse.Namespace) -> int:
-    params: dict[str, Any] = {"limit": 100}
-    subjects: list[dict[str, Any]] = []
-    while True:
-        page = client.call("GET", f"/api/jobs/{args.job_id}/subjects", params=params)
-        subjects.extend(page["items"])
-        if not page["cursor"]:
-            break
-        params["cursor"] = page["cursor"]
+    subjects = client.all_pages(f"/api/jobs/{args.job_id}/subjects")
     if args.json:
-        print(json.dumps(subjects, indent=2, ensure_ascii=False))
+        print_json(subjects)
         return 0
     for s in subjects:
         name = f"{s['first_name']} {s['last_name']}".strip() + (" (spare)" if s["spare"] else "")

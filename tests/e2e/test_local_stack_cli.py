@@ -9,7 +9,6 @@ import re
 import signal
 import socket
 import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
@@ -17,9 +16,9 @@ from pathlib import Path
 import pytest
 
 from chalicelib.local.endpoint import free_port
+from tests.e2e.stack import BIN, start_local_stack
 
 pytestmark = pytest.mark.e2e
-BIN = Path(sys.executable).parent
 
 
 def port_open(port: int) -> bool:
@@ -45,26 +44,7 @@ def wait_for(process: subprocess.Popen, pattern: str, timeout: float = 90) -> st
 
 @pytest.fixture()
 def local_stack(tmp_path):
-    ports = {"aws": free_port(), "api": free_port(), "site": free_port()}
-    process = subprocess.Popen(
-        [
-            str(BIN / "photojobs-local"),
-            "--aws-port",
-            str(ports["aws"]),
-            "--api-port",
-            str(ports["api"]),
-            "--site-port",
-            str(ports["site"]),
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env={
-            k: v
-            for k, v in os.environ.items()
-            if not k.startswith(("AWS_", "PHOTOJOBS_", "COGNITO_"))
-        },
-    )
+    process, ports = start_local_stack()
     try:
         output = wait_for(process, r"Press Ctrl-C to stop")
         yield process, ports, output

@@ -13,7 +13,6 @@ from __future__ import annotations
 import os
 import re
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -25,7 +24,7 @@ import pytest
 import requests
 from playwright.sync_api import expect, sync_playwright
 
-from chalicelib.local.endpoint import free_port
+from tests.e2e.stack import start_local_stack
 
 pytestmark = pytest.mark.e2e
 
@@ -42,7 +41,6 @@ CHROMIUM_ARGS = [
 SCREENSHOTS = Path(os.environ.get("PHOTOJOBS_SCREENSHOTS", "/tmp/photojobs-shop"))
 PHONE = {"width": 375, "height": 812}
 DESKTOP = {"width": 1280, "height": 800}
-BIN = Path(sys.executable).parent
 
 if not CHROMIUM.exists():
     pytest.skip(
@@ -86,26 +84,7 @@ class Stack:
 
 @pytest.fixture(scope="module")
 def stack() -> Iterator[Stack]:
-    ports = {"aws": free_port(), "api": free_port(), "site": free_port()}
-    process = subprocess.Popen(
-        [
-            str(BIN / "photojobs-local"),
-            "--aws-port",
-            str(ports["aws"]),
-            "--api-port",
-            str(ports["api"]),
-            "--site-port",
-            str(ports["site"]),
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env={
-            k: v
-            for k, v in os.environ.items()
-            if not k.startswith(("AWS_", "PHOTOJOBS_", "COGNITO_"))
-        },
-    )
+    process, ports = start_local_stack()
     running = Stack(
         process, api=f"http://127.0.0.1:{ports['api']}", site=f"http://127.0.0.1:{ports['site']}"
     )

@@ -20,7 +20,7 @@ from chalicelib.domain.orders import Contact, Order, Payment
 from chalicelib.domain.shop_access import Registration
 from chalicelib.local.outbox import Outbox, read_outbox
 from chalicelib.local.runner import function_arn
-from chalicelib.local.wiring import ScheduleFirer
+from chalicelib.local.wiring import ScheduleFirer, schedule_due_at
 
 T = TypeVar("T")
 
@@ -128,6 +128,11 @@ def firer(stage: Any) -> ScheduleFirer:
 
     arn = function_arn(stage.names.stage, "send_messages")
     return ScheduleFirer(client("scheduler"), stage.names.schedule_group, {arn: handler})
+
+
+def fire(stage: Any, name: str) -> list[str]:
+    """Fire one schedule at its due time, as the local runner (and AWS) would."""
+    return firer(stage).fire_due(schedule_due_at(schedules(stage)[name]))
 
 
 def schedules(stage: Any, prefix: str = "pj-") -> dict[str, dict[str, Any]]:

@@ -6,24 +6,21 @@ bounded number of times against the real message table."""
 from __future__ import annotations
 
 import json
-import os
 from datetime import timedelta
 from typing import Any
 
 import pytest
 
-from chalicelib import wiring
 from chalicelib.adapters.mail import EmailSender
-from chalicelib.config import get_settings
 from chalicelib.domain.communication import RenderedEmail
 from chalicelib.domain.communication.delivery import MAX_SEND_ATTEMPTS, DeliveryFailed
 from chalicelib.domain.communication.l10n import format_date
-from chalicelib.local.wiring import LocalLambdaContext, schedule_due_at
+from chalicelib.local.wiring import LocalLambdaContext
 from chalicelib.services.messages import RetryLater
 from functions.send_messages.handler import handler
 from tests.integration.messaging import (
     call,
-    firer,
+    fire,
     local_today,
     make_job,
     outbox,
@@ -37,20 +34,6 @@ from tests.integration.messaging import (
 )
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture
-def messaging(stage, api_url):
-    os.environ["PHOTOJOBS_API_URL"] = api_url
-    get_settings.cache_clear()
-    wiring.reset()
-    yield stage
-    os.environ.pop("PHOTOJOBS_API_URL", None)
-
-
-def fire(stage: Any, name: str) -> list[str]:
-    """Fire one schedule at its due time, as the local runner (and AWS) would."""
-    return firer(stage).fire_due(schedule_due_at(schedules(stage)[name]))
 
 
 def recipients(subject_start: str) -> list[str]:

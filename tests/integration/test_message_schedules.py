@@ -5,13 +5,10 @@ job's zone across a DST change; quiet hours move a step."""
 from __future__ import annotations
 
 import json
-import os
 from datetime import timedelta
 
 import pytest
 
-from chalicelib import wiring
-from chalicelib.config import get_settings
 from chalicelib.local.runner import function_arn
 from tests.integration.messaging import (
     call,
@@ -23,15 +20,6 @@ from tests.integration.messaging import (
 )
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture
-def messaging(stage, api_url):
-    os.environ["PHOTOJOBS_API_URL"] = api_url
-    get_settings.cache_clear()
-    wiring.reset()
-    yield stage
-    os.environ.pop("PHOTOJOBS_API_URL", None)
 
 
 def at(day, clock="10:00:00") -> str:

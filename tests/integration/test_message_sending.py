@@ -4,7 +4,6 @@ opt-outs (unsubscribe links, SNS's STOP list), bad phone numbers, status toggles
 
 from __future__ import annotations
 
-import os
 import re
 from datetime import datetime, timedelta
 from typing import Any
@@ -20,6 +19,7 @@ from chalicelib.local.wiring import LocalLambdaContext, schedule_due_at
 from functions.send_messages.handler import handler
 from tests.integration.messaging import (
     call,
+    fire,
     firer,
     local_today,
     make_job,
@@ -38,25 +38,10 @@ pytestmark = pytest.mark.integration
 OPTED_OUT_AT_SNS = "+447420500600"  # on the local endpoint's SMS opt-out list
 
 
-@pytest.fixture
-def messaging(stage, api_url):
-    os.environ["PHOTOJOBS_API_URL"] = api_url
-    get_settings.cache_clear()
-    wiring.reset()
-    yield stage
-    os.environ.pop("PHOTOJOBS_API_URL", None)
-
-
 def unsubscribe_link(html: str) -> str:
     links = re.findall(r'href="([^"]*/shop/unsubscribe\?token=[^"]+)"', html)
     assert links, "every email carries an unsubscribe link"
     return links[0].replace("&amp;", "&")
-
-
-def fire(stage: Any, name: str) -> list[str]:
-    """Fire one schedule at its due time, as the local runner (and AWS) would."""
-    schedule = schedules(stage)[name]
-    return firer(stage).fire_due(schedule_due_at(schedule))
 
 
 def test_a_reminder_goes_once_to_non_buyers_and_skips_opt_outs(api_url, photographer, messaging):

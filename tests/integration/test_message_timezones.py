@@ -7,14 +7,12 @@ night waits for the morning even when the night is the one the clocks change."""
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
 from chalicelib import wiring
-from chalicelib.config import get_settings
 from chalicelib.local.wiring import schedule_due_at
 from tests.integration.messaging import (
     call,
@@ -52,16 +50,6 @@ def use_clock(moment: datetime) -> None:
     """Plan and dispatch messages as if it were ``moment`` (the API runs in this process)."""
     wiring.reset()
     wiring.override("message_clock", lambda: moment)
-
-
-@pytest.fixture
-def messaging(stage, api_url):
-    os.environ["PHOTOJOBS_API_URL"] = api_url
-    get_settings.cache_clear()
-    wiring.reset()
-    yield stage
-    os.environ.pop("PHOTOJOBS_API_URL", None)
-    wiring.reset()
 
 
 def at(day: date, clock: str) -> str:

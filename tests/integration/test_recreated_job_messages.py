@@ -5,14 +5,12 @@ with their new codes, through the real send_messages handler, exactly once per p
 from __future__ import annotations
 
 import base64
-import os
 from datetime import UTC, datetime, timedelta
 from urllib.parse import quote
 
 import pytest
 
 from chalicelib import wiring
-from chalicelib.config import get_settings
 from chalicelib.domain.ids import new_id
 from chalicelib.domain.shop_access import Registration
 from tests.integration.messaging import (
@@ -34,15 +32,6 @@ Mia,Berg,1a,MIA1232026,mia.mum@example.com,+4915111111111
 Ben,Roth,1a,BEN4562026,ben.parent@example.com,
 Carla,Diaz,1b,CAR7892026,,
 """
-
-
-@pytest.fixture
-def messaging(stage, api_url):
-    os.environ["PHOTOJOBS_API_URL"] = api_url
-    get_settings.cache_clear()
-    wiring.reset()
-    yield stage
-    os.environ.pop("PHOTOJOBS_API_URL", None)
 
 
 def import_name_list(api_url, who, job_id: str) -> dict[str, str]:

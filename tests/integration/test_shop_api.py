@@ -4,7 +4,6 @@ the photographer's side of orders."""
 
 from __future__ import annotations
 
-import base64
 import time
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
@@ -17,93 +16,28 @@ import requests
 from chalicelib import wiring
 from chalicelib.adapters.aws import client
 from chalicelib.config import get_settings
-from chalicelib.domain.access_codes import CODE_ALPHABET, code_key, new_access_code
+from chalicelib.domain.access_codes import code_key, new_access_code
 from chalicelib.domain.login_throttle import WINDOW_SECONDS
-from tests.integration.test_galleries_api import build, card, portrait
-from tests.integration.test_pricing_api import PRODUCTS, make_profile
-from tests.integration.test_upload_pipeline import drain as drain_uploads
-from tests.integration.test_upload_pipeline import photos, upload
+from tests.integration.shop import (
+    SITE,
+    admin,
+    import_names,
+    login,
+    make_job,
+    ok,
+    order_body,
+    session,
+    set_status,
+    shop,
+    typo,
+)
+from tests.integration.test_galleries_api import build
+from tests.integration.test_pricing_api import PRODUCTS
 
 pytestmark = pytest.mark.integration
 
-SITE = "http://127.0.0.1:8001"  # the default PHOTOJOBS_SHOP_URL: the site's origin
-START = datetime(2026, 11, 20, 9, 0, 0)
-NAMES = "First name,Last name,Class\nAnna,Adler,3b\nBen,Braun,3b\nCarl,Cohn,4a\n"
-
 
 # helpers -------------------------------------------------------------------------------------
-def admin(api_url: str, who: Any, method: str, path: str, body: Any = None) -> requests.Response:
-    return requests.request(method, api_url + path, json=body, headers=who.headers, timeout=30)
-
-
-def ok(answer: requests.Response, status: int = 200) -> Any:
-    assert answer.status_code == status, answer.text
-    return answer.json()
-
-
-def make_job(api_url: str, who: Any, profile_id: str | None, **settings: Any) -> str:
-    today = date.today()
-    body = {
-        "name": "St. Mary Primary School",
-        "shooting_date": (today - timedelta(days=20)).isoformat(),
-        "job_type": "primary school",
-        "internal_name": f"stm-{time.monotonic_ns()}",
-        "watermark": {"text": "PROOF"},
-        "archive_date": (today + timedelta(days=30)).isoformat(),
-        "voucher_deadline": (today + timedelta(days=10)).isoformat(),
-        "price_profile_id": profile_id,
-        **settings,
-    }
-    return str(ok(admin(api_url, who, "POST", "/api/jobs", body), 201)["job_id"])
-
-
-def import_names(api_url: str, who: Any, job_id: str, names: str = NAMES) -> dict[str, Any]:
-    content = base64.b64encode(names.encode()).decode()
-    body = {"filename": "names.csv", "content_base64": content}
-    ok(admin(api_url, who, "POST", f"/api/jobs/{job_id}/subjects/import", body))
-    listed = ok(admin(api_url, who, "GET", f"/api/jobs/{job_id}/subjects"))["items"]
-    return {s["first_name"]: s for s in listed}
-
-
-def set_status(api_url: str, who: Any, job_id: str, status: str) -> None:
-    body = {"status": status, "force": True}
-    ok(admin(api_url, who, "POST", f"/api/jobs/{job_id}/status", body))
-
-
-def login(
-    api_url: str, code: str, *, token: str | None = None, address: str = "198.18.0.1"
-) -> requests.Response:
-    headers = {"Origin": SITE, "X-Forwarded-For": address}
-    if token:
-        headers["Authorization"] = f"Bearer {token}"
-    return requests.post(
-        f"{api_url}/shop/session", json={"code": code}, headers=headers, timeout=30
-    )
-
-
-def session(api_url: str, code: str, **kwargs: Any) -> dict[str, Any]:
-    return dict(ok(login(api_url, code, **kwargs)))
-
-
-def shop(
-    api_url: str, token: str, method: str, path: str, body: Any = None, **params: Any
-) -> requests.Response:
-    return requests.request(
-        method,
-        f"{api_url}/shop/{path}",
-        json=body,
-        params=params or None,
-        headers={"Authorization": f"Bearer {token}", "Origin": SITE},
-        timeout=30,
-    )
-
-
-def typo(code: str) -> str:
-    """The code with its first character changed: the check character catches it."""
-    first = CODE_ALPHABET[(CODE_ALPHABET.index(code[0]) + 1) % len(CODE_ALPHABET)]
-    return first + code[1:]
-
-
 def attempt_items(address: str) -> list[dict[str, Any]]:
     answer = client("dynamodb").query(
         TableName=get_settings().table_name,
@@ -119,56 +53,6 @@ def clear_of_window_edge(margin: float = 20.0) -> None:
     into = time.time() % WINDOW_SECONDS
     if into > WINDOW_SECONDS - margin:
         time.sleep(WINDOW_SECONDS - into + 0.5)
-
-
-def order_body(job_id: str, *lines: tuple[str, str, int], **extra: Any) -> dict[str, Any]:
-    return {
-        "job_id": job_id,
-        "lines": [{"photo_id": p, "product_id": prod, "quantity": q} for p, prod, q in lines],
-        "contact": {"name": "Anna's mum", "email": "mum@example.com"},
-        **extra,
-    }
-
-
-# fixtures -------------------------------------------------------------------------------------
-@pytest.fixture()
-def school(api_url, photographer, stage) -> dict[str, Any]:
-    """A job (planning) with a price profile and three subjects; no photos."""
-    profile_id = make_profile(api_url, photographer)["profile_id"]
-    job_id = make_job(api_url, photographer, profile_id)
-    return {
-        "job_id": job_id,
-        "profile_id": profile_id,
-        "subjects": import_names(api_url, photographer, job_id),
-    }
-
-
-@pytest.fixture()
-def gallery(api_url, photographer, stage, school) -> dict[str, Any]:
-    """The school job selling, with a processed and built shoot: Anna's card and two
-    portraits, Ben's card and a portrait, and the group photo of 3b."""
-    job_id, subjects = school["job_id"], school["subjects"]
-    at = [START + timedelta(seconds=10 * n) for n in range(6)]
-    jpeg = "image/jpeg"
-    upload(
-        api_url,
-        photographer,
-        job_id,
-        {
-            "A_card.jpg": (card(subjects["Anna"]["tag"], at[0]), jpeg),
-            "A_1.jpg": (portrait(at[1]), jpeg),
-            "A_2.jpg": (portrait(at[2]), jpeg),
-            "B_card.jpg": (card(subjects["Ben"]["tag"], at[3]), jpeg),
-            "B_1.jpg": (portrait(at[4]), jpeg),
-        },
-        album="3b",
-    )
-    upload(api_url, photographer, job_id, {"3b.jpg": (portrait(at[5]), jpeg)}, album="group")
-    drain_uploads(stage)
-    assert build(api_url, photographer, job_id, stage)["state"] == "done"
-    set_status(api_url, photographer, job_id, "selling")
-    by_name = {p["file_name"]: p["photo_id"] for p in photos(api_url, photographer, job_id)}
-    return {**school, "photos": by_name}
 
 
 # login ----------------------------------------------------------------------------------------

@@ -25,15 +25,7 @@ from tests.integration.messaging import (
     schedules,
     wait_for,
 )
-from tests.integration.test_shop_api import (  # noqa: F401 (fixtures)
-    admin,
-    gallery,
-    ok,
-    order_body,
-    school,
-    session,
-    shop,
-)
+from tests.integration.shop import admin, ok, order_body, session, shop
 
 pytestmark = pytest.mark.integration
 
@@ -42,7 +34,7 @@ JOB_NAME = "St. Mary Primary School"
 
 
 @pytest.fixture
-def selling(api_url, photographer, gallery):  # noqa: F811
+def selling(api_url, photographer, gallery):
     """The selling school job with photos, and a profile that sends at any hour."""
     os.environ["PHOTOJOBS_API_URL"] = api_url  # every email's unsubscribe link points there
     get_settings.cache_clear()

@@ -15,22 +15,25 @@ import requests
 from chalicelib import wiring
 from chalicelib.domain.access_codes import new_access_code
 from chalicelib.domain.payments import PaymentStart
-from tests.integration import test_shop_api as shop_api
-from tests.integration.test_shop_api import admin, import_names, make_job, ok, order_body, session
-from tests.integration.test_shop_api import shop as shop_call
-from tests.integration.test_stripe_webhook import deliver
+from tests.integration.shop import (
+    admin,
+    deliver,
+    import_names,
+    make_job,
+    ok,
+    order_body,
+    session,
+    token_of,
+    typo,
+)
+from tests.integration.shop import shop as shop_call
 from tests.stripe_fakes import event, paid_session, signature
 
 pytestmark = pytest.mark.integration
 
-# The shop's fixtures: a selling job with a built gallery (Anna: A_1, A_2 and the group photo
-# 3b; Ben: B_1), its price list (p13 print, dl download, family package with a download).
-school = shop_api.school
-gallery = shop_api.gallery
-
-
-def anna_token(api_url: str, gallery: dict[str, Any]) -> str:
-    return str(session(api_url, gallery["subjects"]["Anna"]["access_code"])["token"])
+# The shop's fixtures (conftest.py): a selling job with a built gallery (Anna: A_1, A_2 and the
+# group photo 3b; Ben: B_1), its price list (p13 print, dl download, family package with a
+# download).
 
 
 def place(api_url: str, token: str, body: dict[str, Any]) -> dict[str, Any]:
@@ -60,7 +63,7 @@ def test_a_paid_order_gives_its_buyer_short_lived_links_to_the_bought_originals_
     api_url, photographer, gallery
 ):
     job_id, photo = gallery["job_id"], gallery["photos"]
-    token = anna_token(api_url, gallery)
+    token = token_of(api_url, gallery)
     # Given an order of a print of A_1, the file of A_2 and a package (with a file) of 3b
     body = order_body(
         job_id,
@@ -117,7 +120,7 @@ def test_a_paid_order_gives_its_buyer_short_lived_links_to_the_bought_originals_
 
 def test_an_order_of_prints_or_a_cancelled_one_has_no_downloads(api_url, photographer, gallery):
     job_id, photo = gallery["job_id"], gallery["photos"]
-    token = anna_token(api_url, gallery)
+    token = token_of(api_url, gallery)
     # A paid order of prints only: nothing to download
     prints = place(api_url, token, order_body(job_id, (photo["A_1.jpg"], "p13", 2)))
     assert prints["has_downloads"] is False
@@ -141,7 +144,7 @@ def test_an_order_a_voucher_pays_in_full_is_paid_at_once_without_the_provider(
     provider = RecordingProvider()
     wiring.reset()
     wiring.override("payment_provider", provider)
-    token = anna_token(api_url, gallery)
+    token = token_of(api_url, gallery)
 
     # When the parent orders a file with the voucher
     order = place(
@@ -175,7 +178,7 @@ def test_a_quote_prices_the_cart_exactly_as_the_order_and_stores_nothing(
     job_id, photo = gallery["job_id"], gallery["photos"]
     voucher = {"code": "EARLY10", "percent": 10, "once_per_access_code": True}
     ok(admin(api_url, photographer, "POST", f"/api/jobs/{job_id}/vouchers", voucher), 201)
-    token = anna_token(api_url, gallery)
+    token = token_of(api_url, gallery)
     body = order_body(
         job_id, (photo["A_1.jpg"], "family", 1), (photo["3b.jpg"], "p13", 2), voucher="early10"
     )
@@ -205,7 +208,7 @@ def test_a_quote_prices_the_cart_exactly_as_the_order_and_stores_nothing(
 
 def test_a_quote_refuses_what_an_order_would_refuse(api_url, gallery):
     job_id, photo = gallery["job_id"], gallery["photos"]
-    token = anna_token(api_url, gallery)
+    token = token_of(api_url, gallery)
     cart = {"job_id": job_id, "lines": [{"photo_id": photo["A_1.jpg"], "product_id": "p13"}]}
     unknown = shop_call(api_url, token, "POST", "quote", {**cart, "voucher": "NOPE-1"})
     assert unknown.status_code == 422 and unknown.json()["reason"] == "unknown"
@@ -251,7 +254,7 @@ def test_the_photographer_enters_a_paper_order_by_access_code(
     listed = ok(admin(api_url, photographer, "GET", path))["items"]
     assert [o["order_id"] for o in listed] == [entered["order_id"]]
     # and no shop session can read it
-    token = anna_token(api_url, gallery)
+    token = token_of(api_url, gallery)
     assert shop_call(api_url, token, "GET", f"orders/{entered['order_id']}").status_code == 404
 
     # A paper order that came with the money is paid at once, recorded as the photographer
@@ -284,8 +287,8 @@ def test_an_entered_order_holds_only_the_codes_gallery_of_this_job(
     assert unknown.status_code == 404, unknown.text
     assert unknown.json()["code"] == unknown_code and unknown_code in unknown.json()["message"]
     # A typo is caught by the check character
-    typo = enter(photographer, shop_api.typo(anna), photo["A_1.jpg"])
-    assert typo.status_code == 400 and typo.json()["errors"][0]["field"] == "access_code"
+    mistyped = enter(photographer, typo(anna), photo["A_1.jpg"])
+    assert mistyped.status_code == 400 and mistyped.json()["errors"][0]["field"] == "access_code"
     # A code of another job of the same studio does not open this one
     other_job = make_job(api_url, photographer, gallery["profile_id"])
     carl = import_names(api_url, photographer, other_job)

@@ -11,43 +11,32 @@ from typing import Any
 
 import pytest
 
-from tests.integration import test_shop_api as shop_api
-from tests.integration import test_stripe_webhook as stripe_webhook
-from tests.integration.test_shop_api import admin, ok, order_body, session, set_status, shop
-from tests.integration.test_stripe_webhook import deliver
+from tests.integration.shop import (
+    admin,
+    deliver,
+    ok,
+    order_body,
+    set_status,
+    shop,
+    stripe_checkout,
+    token_of,
+)
 from tests.stripe_fakes import IdempotentStripe, event, paid_session, signature
 
 pytestmark = pytest.mark.integration
 
-# The shop's fixtures: a selling job with a built gallery and its price list, and the Stripe
-# secret in Secrets Manager with the API set to Stripe payments.
-school = shop_api.school
-gallery = shop_api.gallery
-stripe_secret = stripe_webhook.stripe_secret
+# The shop's fixtures (conftest.py): a selling job with a built gallery and its price list, and
+# the Stripe secret in Secrets Manager with the API set to Stripe payments.
 
 
 @pytest.fixture()
 def stripe(stripe_secret: str) -> IdempotentStripe:
     from chalicelib import wiring
-    from chalicelib.adapters.payments.stripe_checkout import StripeCheckout
-    from chalicelib.adapters.payments.stripe_secrets import StripeSecretReader
 
     http = IdempotentStripe()
     wiring.reset()
-    wiring.override(
-        "stripe_checkout",
-        StripeCheckout(
-            StripeSecretReader(stripe_secret),
-            success_url="http://127.0.0.1:8001/#/order/{ORDER_ID}",
-            cancel_url="http://127.0.0.1:8001/#/order/{ORDER_ID}",
-            http_client=http,
-        ),
-    )
+    wiring.override("stripe_checkout", stripe_checkout(stripe_secret, http))
     return http
-
-
-def token_of(api_url: str, gallery: dict[str, Any], name: str) -> str:
-    return str(session(api_url, gallery["subjects"][name]["access_code"])["token"])
 
 
 def place_download(api_url: str, token: str, gallery: dict[str, Any]) -> dict[str, Any]:

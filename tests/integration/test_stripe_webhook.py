@@ -4,19 +4,16 @@ DynamoDB, and a delivery signed the way Stripe signs it is POSTed to the real AP
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import requests
 
 from tests.conftest import Photographer
-from tests.integration import test_shop_api as shop_api
+from tests.integration.shop import deliver, ok, order_body, session, shop, stripe_checkout
 from tests.stripe_fakes import (
     SECRET_KEY,
     SESSION_ID,
-    WEBHOOK_SECRET,
     RecordingHTTPClient,
     checkout_session,
     event,
@@ -27,30 +24,8 @@ from tests.stripe_fakes import (
 
 pytestmark = pytest.mark.integration
 
-WEBHOOK = "/shop/webhooks/stripe"
-# The shop's fixtures: a selling job with a built gallery, its price list and codes.
-school = shop_api.school
-gallery = shop_api.gallery
-
-
-@pytest.fixture()
-def stripe_secret(stage: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    """The Stripe secret on the endpoint, and the API configured for Stripe payments."""
-    from chalicelib import wiring
-    from chalicelib.adapters.aws import client
-    from chalicelib.config import get_settings
-
-    arn = client("secretsmanager").create_secret(
-        Name="photojobs/local/stripe",
-        SecretString=json.dumps({"secret_key": SECRET_KEY, "webhook_secret": WEBHOOK_SECRET}),
-    )["ARN"]
-    monkeypatch.setenv("PHOTOJOBS_STRIPE_SECRET_ARN", arn)
-    monkeypatch.setenv("PHOTOJOBS_PAYMENT_PROVIDER", "stripe")
-    get_settings.cache_clear()
-    wiring.reset()
-    yield arn
-    get_settings.cache_clear()
-    wiring.reset()
+# The shop's fixtures (conftest.py): a selling job with a built gallery, its price list and
+# codes, and the Stripe secret in Secrets Manager with the API set to Stripe payments.
 
 
 def job_of(api_url: str, who: Photographer) -> str:
@@ -71,17 +46,10 @@ def placed_order(
     in Secrets Manager (Stripe's side recorded: no network here), then stored."""
     from chalicelib import wiring
     from chalicelib.adapters.dynamo.orders_repository import OrderRepository
-    from chalicelib.adapters.payments.stripe_checkout import StripeCheckout
-    from chalicelib.adapters.payments.stripe_secrets import StripeSecretReader
     from chalicelib.domain.orders import with_payment_start
 
     http = RecordingHTTPClient(checkout_session(amount_total=total_minor))
-    stripe = StripeCheckout(
-        StripeSecretReader(secret_arn),
-        success_url="http://127.0.0.1:8001/#/order/{ORDER_ID}",
-        cancel_url="http://127.0.0.1:8001/#/order/{ORDER_ID}",
-        http_client=http,
-    )
+    stripe = stripe_checkout(secret_arn, http)
     order = pending_order(
         order_id=order_id, job_id=job_id, studio_id=studio_id, total_minor=total_minor
     )
@@ -91,13 +59,6 @@ def placed_order(
     assert sent.form["metadata[order_id]"] == order_id
     wiring.order_service()  # binds the table
     return OrderRepository().place(order)
-
-
-def deliver(api_url: str, payload: bytes, header: str | None) -> requests.Response:
-    headers = {"Content-Type": "application/json; charset=utf-8", "User-Agent": "Stripe/1.0"}
-    if header is not None:
-        headers["Stripe-Signature"] = header
-    return requests.post(f"{api_url}{WEBHOOK}", data=payload, headers=headers, timeout=10)
 
 
 def order_status(api_url: str, who: Photographer, job_id: str, order_id: str) -> dict[str, Any]:
@@ -188,22 +149,11 @@ def test_an_order_placed_in_the_shop_is_paid_through_stripe(
     api_url: str, gallery: dict[str, Any], stripe_secret: str
 ) -> None:
     from chalicelib import wiring
-    from chalicelib.adapters.payments.stripe_checkout import StripeCheckout
-    from chalicelib.adapters.payments.stripe_secrets import StripeSecretReader
-    from tests.integration.test_shop_api import ok, order_body, session, shop
 
     # Given the shop on Stripe (Stripe's side recorded) and a parent's session
     http = RecordingHTTPClient(checkout_session(amount_total=900))
     wiring.reset()
-    wiring.override(
-        "stripe_checkout",
-        StripeCheckout(
-            StripeSecretReader(stripe_secret),
-            success_url="http://127.0.0.1:8001/#/order/{ORDER_ID}",
-            cancel_url="http://127.0.0.1:8001/#/order/{ORDER_ID}",
-            http_client=http,
-        ),
-    )
+    wiring.override("stripe_checkout", stripe_checkout(stripe_secret, http))
     job_id, photo = gallery["job_id"], gallery["photos"]
     token = session(api_url, gallery["subjects"]["Anna"]["access_code"])["token"]
 
