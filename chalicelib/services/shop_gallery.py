@@ -121,6 +121,7 @@ def require_shown(lines: Sequence[CartLine], shown_photo_ids: Container[str]) ->
     missing = [i for i, line in enumerate(lines) if line.photo_id not in shown_photo_ids]
     if missing:
         raise NotFound(
-            "photos not found in this gallery: " + ", ".join(lines[i].photo_id for i in missing),
+            "photos not found in this gallery: "
+            + ", ".join(dict.fromkeys(lines[i].photo_id for i in missing)),  # each photo once
             fields=[f"lines[{i}].photo_id" for i in missing],
         )
